@@ -30,6 +30,12 @@ _LAZY: dict[str, str] = {
     "Ref": "neurosym.plan",
     "Literal": "neurosym.plan",
     "parse_plan": "neurosym.plan",
+    # graph and execution
+    "plan_graph": "neurosym.graph",
+    "validate_plan": "neurosym.graph",
+    "Executor": "neurosym.execute",
+    "Policy": "neurosym.execute",
+    "verify": "neurosym.execute",
     # planner
     "Planner": "neurosym.planner",
     "PlanResult": "neurosym.planner",

@@ -1,0 +1,243 @@
+"""Benchmark results as files: one JSON and one markdown table per suite, under ``bench/results``.
+
+New rows replace the rows with the same key and leave the others, so a quick run of
+one category does not erase the rest. Every row records the model, the machine and
+the date it was measured on; the top of each file names those of the latest run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import BenchmarkError
+
+__all__ = ["Environment", "environment", "results_dir", "merge_rows", "write_results",
+           "write_bfcl_results", "bfcl_markdown", "YARDSTICK", "YARDSTICK_MODEL"]
+
+#: BFCL leaderboard accuracy (%) of a reference model of similar size, by category.
+YARDSTICK_MODEL = "Qwen2.5-0.5B-Instruct"
+YARDSTICK: dict[str, float] = {
+    "simple_python": 81.5, "multiple": 78.0, "parallel": 60.0, "parallel_multiple": 50.0,
+}
+_MODE_ORDER = ("free", "grammar", "full", "peer")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What a measurement was taken with: model file, CPU, date, versions."""
+
+    model: str | None
+    model_bytes: int | None
+    cpu: str
+    cores: int
+    date: str
+    neurosym_version: str
+    bfcl_version: str | None = None
+
+    @property
+    def model_label(self) -> str:
+        if self.model is None:
+            return "no model"
+        if self.model_bytes is None:
+            return self.model
+        return f"{self.model} ({self.model_bytes / 1e6:.1f} MB)"
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def environment(model: str | Path | None = None) -> Environment:
+    """The environment of a run now, with ``model`` the GGUF file used (if any)."""
+    from .. import __version__
+    from ._checker import bfcl_version
+    name = size = None
+    if model is not None:
+        path = Path(model)
+        name = path.name
+        size = path.stat().st_size if path.is_file() else None
+    return Environment(model=name, model_bytes=size, cpu=_cpu_name(), cores=os.cpu_count() or 1,
+                       date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                       neurosym_version=__version__, bfcl_version=bfcl_version())
+
+
+def results_dir() -> Path:
+    """``bench/results`` at the top of the repository (of the working folder when
+    neurosym runs from an installed wheel)."""
+    top = Path(__file__).resolve().parents[2]
+    if not (top / "pyproject.toml").is_file():
+        top = Path.cwd()
+    return top / "bench" / "results"
+
+
+def merge_rows(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]],
+               key: Sequence[str]) -> list[dict[str, Any]]:
+    """``old`` with each row of ``new`` replacing the old row of the same key (or added).
+
+    >>> merge_rows([{"c": "a", "v": 1}, {"c": "b", "v": 2}], [{"c": "b", "v": 3}], ["c"])
+    [{'c': 'a', 'v': 1}, {'c': 'b', 'v': 3}]
+    """
+    def ident(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(row.get(k) for k in key)
+
+    merged = {ident(row): dict(row) for row in old}
+    for row in new:
+        merged[ident(row)] = dict(row)
+    return list(merged.values())
+
+
+def _read_document(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise BenchmarkError(f"cannot read the existing results in {path}: {err}",
+                             hint="move the file away to start a fresh one") from err
+    if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
+        raise BenchmarkError(f"{path} is not a neurosym results file",
+                             hint="move the file away to start a fresh one")
+    return document
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _plain_markdown(document: Mapping[str, Any]) -> str:
+    rows = document["rows"]
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    lines = [f"# {document['suite']} results", "", _environment_line(document["environment"]), ""]
+    if rows:
+        lines.append("| " + " | ".join(columns) + " |")
+        lines.append("|" + "---|" * len(columns))
+        for row in rows:
+            lines.append("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value).replace("|", "\\|")
+
+
+def _environment_line(env: Mapping[str, Any]) -> str:
+    model = env.get("model") or "no model"
+    if env.get("model_bytes"):
+        model += f" ({env['model_bytes'] / 1e6:.1f} MB)"
+    parts = [f"Model: {model}", f"CPU: {env.get('cpu')} ({env.get('cores')} cores)",
+             f"neurosym {env.get('neurosym_version')}"]
+    if env.get("bfcl_version"):
+        parts.append(f"bfcl-eval {env['bfcl_version']}")
+    parts.append(f"latest run {env.get('date')}")
+    return " · ".join(parts)
+
+
+def write_results(suite: str, rows: Sequence[Mapping[str, Any]], *, key: Sequence[str],
+                  env: Environment, directory: Path | None = None,
+                  render: Callable[[Mapping[str, Any]], str] | None = None) -> tuple[Path, Path]:
+    """Merge ``rows`` into ``<directory>/<suite>.json`` and rewrite ``<suite>.md``.
+
+    Each row is stamped with the model, machine and date of ``env``; ``key`` names the
+    fields that identify a row (with the model, so two models keep separate rows).
+    Returns the JSON and markdown paths.
+    """
+    directory = directory if directory is not None else results_dir()
+    json_path = directory / f"{suite}.json"
+    md_path = directory / f"{suite}.md"
+    stamp = {"model": env.model, "model_bytes": env.model_bytes, "cpu": env.cpu,
+             "cores": env.cores, "date": env.date, "neurosym_version": env.neurosym_version}
+    stamped = [{**row, **stamp} for row in rows]
+    existing = _read_document(json_path)
+    old_rows = existing["rows"] if existing else []
+    document = {"suite": suite, "environment": asdict(env),
+                "rows": merge_rows(old_rows, stamped, [*key, "model"])}
+    _write_atomically(json_path, json.dumps(document, indent=2, sort_keys=False) + "\n")
+    _write_atomically(md_path, (render or _plain_markdown)(document))
+    return json_path, md_path
+
+
+def _bfcl_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    from .bfcl import AST_CATEGORIES
+    category, mode = row.get("category"), row.get("mode")
+    cat_rank = AST_CATEGORIES.index(category) if category in AST_CATEGORIES else len(AST_CATEGORIES)
+    mode_rank = _MODE_ORDER.index(mode) if mode in _MODE_ORDER else len(_MODE_ORDER)
+    return (cat_rank, str(category), mode_rank, str(mode), str(row.get("model")))
+
+
+def bfcl_markdown(document: Mapping[str, Any]) -> str:
+    """The BFCL results as a markdown table, with the yardstick and the gap to it."""
+    lines = [
+        "# BFCL results", "",
+        _environment_line(document["environment"]), "",
+        "Accuracy is judged by BFCL's own AST checker (the `bfcl-eval` package). Modes: "
+        "`free` the model prompted as BFCL prompts chat models, its text read by neurosym's "
+        "parser; `grammar` neurosym's planner held to the tool grammar; `full` grammar and "
+        "Z3 solver; `peer` llama-cpp-python's chatml-function-calling handler (JSON Schema "
+        f"grammar). The yardstick is {YARDSTICK_MODEL} on BFCL's leaderboard; the gap is "
+        "accuracy minus yardstick, in points. Tokens are means per entry; latency in "
+        "seconds per entry.", "",
+        "| category | mode | n | accuracy % | yardstick % | gap | well-formed % "
+        "| prompt tok | output tok | p50 s | p90 s | errors | model | date |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
+    ]
+    for row in sorted(document["rows"], key=_bfcl_order):
+        accuracy = 100.0 * float(row.get("accuracy", 0.0))
+        yardstick = YARDSTICK.get(str(row.get("category")))
+        gap = "" if yardstick is None else f"{accuracy - yardstick:+.1f}"
+        n = str(row.get("n", ""))
+        if row.get("limit") is not None:
+            n += " (limited)"
+        errors = row.get("errors") or {}
+        error_text = ", ".join(f"{kind} {count}" for kind, count in
+                               sorted(errors.items(), key=lambda item: -item[1]))
+        cells = [
+            str(row.get("category")), str(row.get("mode")), n, f"{accuracy:.1f}",
+            "" if yardstick is None else f"{yardstick:.1f}", gap,
+            f"{100.0 * float(row.get('well_formed_rate', 0.0)):.1f}",
+            f"{float(row.get('prompt_tokens_mean', 0.0)):.0f}",
+            f"{float(row.get('output_tokens_mean', 0.0)):.0f}",
+            f"{float(row.get('latency_median_s', 0.0)):.2f}",
+            f"{float(row.get('latency_p90_s', 0.0)):.2f}",
+            error_text, str(row.get("model") or ""), str(row.get("date") or ""),
+        ]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_bfcl_results(results: Sequence[Any], *, model: str | Path | None,
+                       directory: Path | None = None) -> tuple[Path, Path]:
+    """Write ``RunResult`` rows to ``bfcl.json`` and ``bfcl.md`` (merging with earlier rows)."""
+    rows = [result.summary() for result in results]
+    return write_results("bfcl", rows, key=("category", "mode"), env=environment(model),
+                         directory=directory, render=bfcl_markdown)

@@ -1,0 +1,46 @@
+"""Calling a tool with a deadline: the call runs in a daemon thread that is waited on for
+at most the timeout, so a hanging tool costs its thread, never the run."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Attempt", "call_with_timeout"]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one call did: its value or exception, or that it ran out of time."""
+
+    value: Any = None
+    error: BaseException | None = None
+    timed_out: bool = False
+    latency_ms: float = 0.0
+
+
+def call_with_timeout(func: Callable[..., Any], kwargs: Mapping[str, Any], timeout_s: float,
+                      name: str = "tool") -> Attempt:
+    """Call ``func(**kwargs)``; give up waiting after ``timeout_s`` seconds."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["value"] = func(**kwargs)
+        except BaseException as exc:  # reported to the caller, never lost in the thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    start = time.perf_counter()
+    thread = threading.Thread(target=target, name=f"neurosym-{name}", daemon=True)
+    thread.start()
+    finished = done.wait(timeout_s)
+    latency = (time.perf_counter() - start) * 1000.0
+    if not finished:
+        return Attempt(timed_out=True, latency_ms=latency)
+    return Attempt(value=box.get("value"), error=box.get("error"), latency_ms=latency)

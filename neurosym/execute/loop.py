@@ -1,0 +1,166 @@
+"""The agent loop: propose a plan, verify it, run it, observe, and propose again.
+
+The loop stops when a plan ends in ``answer("...")`` or ``ask("...")``, when a plan is
+``none()`` (no tool fits), or when ``max_turns`` plans have been tried. A plan that
+fails verification is not run; why it failed becomes an observation, so the next
+proposal can correct it. ``propose`` is any callable from the request and the
+observations so far to a Plan: the planner's model, or a script in a test.
+
+>>> from neurosym.plan.parse import parse_plan
+>>> from neurosym.tools.tool import Param, Tool
+>>> clock = Tool("clock", returns=Param("result", "string"), func=lambda: "12:00")
+>>> def propose(request, observations):
+...     if not observations:
+...         return parse_plan("t = clock()")
+...     return parse_plan(f'answer("It is {observations[-1].text}.")')
+>>> result = run_loop("What time is it?", propose, tools=[clock], executor=Executor([clock]))
+>>> result.status, result.text, len(result.turns)
+('answer', 'It is 12:00.', 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..errors import BudgetExceeded, PlanValidationError, Unsatisfiable
+from ..graph._plain import to_jsonable
+from ..graph._tools import ToolsLike, index_tools
+from ..plan.ast import Plan
+from .executor import Executor
+from .result import ExecutionResult
+from .shape import ObservationStore, shape_observation
+from .verify import verify
+
+__all__ = ["LoopObservation", "LoopResult", "LoopStatus", "Proposer", "Turn", "run_loop"]
+
+LoopStatus = Literal["answer", "ask", "none", "dry-run", "budget"]
+
+
+@dataclass(frozen=True)
+class LoopObservation:
+    """One thing the loop saw, shaped for a prompt: a step's result or error, or why a
+    plan was rejected (``step`` and ``tool`` are None then)."""
+
+    turn: int
+    step: int | None
+    tool: str | None
+    bind: str | None
+    ok: bool
+    text: str
+    handle: str | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One proposal and what came of it."""
+
+    index: int
+    plan: Plan
+    verified: bool
+    error: str | None = None
+    execution: ExecutionResult | None = None
+    observations: tuple[LoopObservation, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoopResult:
+    """How the loop ended (``status``), the answer or question (``text``), every turn,
+    and the store holding the full observations."""
+
+    status: LoopStatus
+    text: str | None
+    turns: tuple[Turn, ...]
+    store: ObservationStore = field(compare=False, repr=False, default_factory=ObservationStore)
+
+    @property
+    def ok(self) -> bool:
+        """The loop reached a terminal form (an answer, a question, or no tool fits)."""
+        return self.status in ("answer", "ask", "none", "dry-run")
+
+    @property
+    def observations(self) -> tuple[LoopObservation, ...]:
+        return tuple(o for turn in self.turns for o in turn.observations)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The latest successful result under each bound name."""
+        found: dict[str, Any] = {}
+        for turn in self.turns:
+            if turn.execution is not None:
+                found.update(turn.execution.values)
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary: status, text, and each turn's plan and observations."""
+        return {
+            "status": self.status, "text": self.text,
+            "turns": [{
+                "plan": turn.plan.text, "verified": turn.verified, "error": turn.error,
+                "steps": [] if turn.execution is None else [
+                    {"index": s.index, "tool": s.tool, "bind": s.bind, "status": s.status,
+                     "observation": to_jsonable(s.observation)}
+                    for s in turn.execution.steps],
+            } for turn in self.turns],
+        }
+
+
+Proposer = Callable[[str, Sequence[LoopObservation]], Plan]
+
+
+def run_loop(request: str, propose: Proposer, *, tools: ToolsLike, executor: Executor,
+             constraints: Sequence[Any] | None = None, max_turns: int = 4,
+             budget_chars: int = 800, store: ObservationStore | None = None) -> LoopResult:
+    """Plan, verify, execute and observe until a terminal form or ``max_turns`` plans.
+
+    ``tools`` are what plans are verified against (the executor runs them); results
+    observed in earlier turns are given to the constraint check of later plans. Each
+    observation is cut to ``budget_chars`` with the full value kept in ``store``.
+    """
+    index = index_tools(tools)
+    store = store if store is not None else ObservationStore()
+    seen: list[LoopObservation] = []
+    observed: dict[str, Any] = {}
+    turns: list[Turn] = []
+    for number in range(max_turns):
+        plan = propose(request, tuple(seen))
+        if not plan.steps:
+            kind = plan.terminal.kind if plan.terminal else "none"
+            turns.append(Turn(number, plan, verified=True))
+            text = plan.terminal.text if plan.terminal else None
+            return LoopResult(kind, text, tuple(turns), store)
+        try:
+            verified = verify(plan, index, constraints, observations=observed or None)
+        except (PlanValidationError, Unsatisfiable, BudgetExceeded) as err:
+            note = LoopObservation(number, None, None, None, False,
+                                   f"the plan was rejected: {type(err).__name__}: {err}")
+            seen.append(note)
+            turns.append(Turn(number, plan, verified=False, error=str(err), observations=(note,)))
+            continue
+        result = executor.execute(verified)
+        notes = tuple(_observe(number, result, budget_chars, store))
+        seen.extend(notes)
+        observed.update(result.results_by_tool)
+        observed.update(result.values)
+        turns.append(Turn(number, plan, verified=True, execution=result, observations=notes))
+        if result.dry_run:
+            return LoopResult("dry-run", result.report(), tuple(turns), store)
+        if plan.terminal is not None:
+            return LoopResult(plan.terminal.kind, plan.terminal.text, tuple(turns), store)
+    return LoopResult("budget", None, tuple(turns), store)
+
+
+def _observe(turn: int, result: ExecutionResult, budget_chars: int,
+             store: ObservationStore) -> list[LoopObservation]:
+    notes = []
+    for step in result.steps:
+        shaped = shape_observation(step.observation, budget_chars, store=store)
+        notes.append(LoopObservation(turn, step.index, step.tool, step.bind, step.ok,
+                                     shaped.text, shaped.handle))
+    return notes
+
+
+def observations_by_name(observations: Sequence[LoopObservation]) -> Mapping[str, str]:
+    """The latest observation text under each bound name (for prompts that list them)."""
+    return {o.bind: o.text for o in observations if o.bind}

@@ -1,0 +1,112 @@
+"""Which tools a run may use, and which need a person's yes before each call.
+
+A :class:`Policy` acts twice. The planner asks :meth:`Policy.filter_tools` for the tool
+set to build its grammar from, so a denied tool cannot even be written; the executor
+asks again right before every call, so a plan from elsewhere cannot slip one through.
+
+>>> from neurosym.tools.tool import Tool
+>>> policy = Policy(deny=["transfer"], require_approval=["book_flight"])
+>>> [t.name for t in policy.filter_tools([Tool("get_balance"), Tool("transfer")])]
+['get_balance']
+>>> policy.approve(ToolCall(0, "book_flight", {}), Tool("book_flight"))
+Traceback (most recent call last):
+...
+neurosym.errors.PolicyError: book_flight needs approval and no approver was given
+hint: pass Policy(approver=...) to confirm calls, or run without this tool
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import PolicyError
+from ..graph._tools import ToolsLike, index_tools
+from ..tools.tool import Tool
+
+__all__ = ["Policy", "ToolCall", "Approver"]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A call about to be made: what an approver is shown (arguments already resolved)."""
+
+    step: int
+    tool: str
+    args: Mapping[str, Any]
+    bind: str | None = None
+
+
+Approver = Callable[[ToolCall], bool]
+
+
+def _names(value: Iterable[str] | str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(value)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Allow and deny lists for one run, and the tools whose calls need approval.
+
+    ``allow=None`` allows every tool not denied. A tool needs approval when it is
+    flagged ``requires_approval`` or listed in ``require_approval``; ``approver(call)``
+    must then return True, and without an approver the call is refused.
+    """
+
+    allow: frozenset[str] | None = None
+    deny: frozenset[str] = frozenset()
+    require_approval: frozenset[str] = frozenset()
+    approver: Approver | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allow", _names(self.allow))
+        object.__setattr__(self, "deny", _names(self.deny) or frozenset())
+        object.__setattr__(self, "require_approval", _names(self.require_approval) or frozenset())
+
+    def denial(self, name: str) -> str | None:
+        """Why the tool ``name`` may not run at all, or None when it may."""
+        if name in self.deny:
+            return f"{name} is on the policy's deny list"
+        if self.allow is not None and name not in self.allow:
+            return f"{name} is not on the policy's allow list"
+        return None
+
+    def permits(self, name: str) -> bool:
+        return self.denial(name) is None
+
+    def filter_tools(self, tools: ToolsLike) -> list[Tool]:
+        """The tools this policy lets a plan use, in their given order."""
+        return [tool for tool in index_tools(tools).values() if self.permits(tool.name)]
+
+    def needs_approval(self, tool: Tool) -> bool:
+        return tool.requires_approval or tool.name in self.require_approval
+
+    def check(self, tool: Tool) -> None:
+        """Raise :class:`PolicyError` when the tool may not run at all."""
+        reason = self.denial(tool.name)
+        if reason:
+            raise PolicyError(reason, hint="remove the step, or change the policy to allow "
+                                           "the tool")
+
+    def approve(self, call: ToolCall, tool: Tool) -> None:
+        """Raise :class:`PolicyError` unless the call is allowed and, if it must be, approved."""
+        self.check(tool)
+        if not self.needs_approval(tool):
+            return
+        if self.approver is None:
+            raise PolicyError(f"{tool.name} needs approval and no approver was given",
+                              hint="pass Policy(approver=...) to confirm calls, or run "
+                                   "without this tool")
+        try:
+            approved = self.approver(call)
+        except Exception as exc:  # an approver that fails has not approved
+            raise PolicyError(f"the approver failed on {tool.name}: {type(exc).__name__}: "
+                              f"{exc}", hint="fix the approver function") from exc
+        if approved is not True:
+            raise PolicyError(f"the approver refused {tool.name}",
+                              hint="change the request, or approve the call")

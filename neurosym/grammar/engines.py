@@ -1,0 +1,109 @@
+"""The two grammar engines behind one question each: does this grammar accept this text?
+
+``lark`` (Earley, dynamic lexer) reads the grammar as the reference; llguidance holds
+the model to it token by token. Both read the same grammar text, and tests run the
+same tables through both. Compiled grammars are cached by their text.
+
+>>> lark_accepts('start: "f(" /[0-9]+/ ")"', "f(12)"), lark_accepts('start: "f()"', "g()")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from ..errors import DecodeError, GrammarError
+
+if TYPE_CHECKING:
+    import lark
+    import llguidance
+
+__all__ = ["lark_parser", "lark_accepts", "llguidance_grammar", "llguidance_matcher",
+           "llguidance_accepts", "check_llguidance_grammar"]
+
+
+@functools.lru_cache(maxsize=64)
+def lark_parser(grammar_text: str) -> lark.Lark:
+    """The grammar compiled by lark (Earley, the same lexing as llguidance's)."""
+    import lark
+    try:
+        return lark.Lark(grammar_text, parser="earley", lexer="dynamic", start="start")
+    except lark.exceptions.LarkError as err:
+        raise GrammarError(f"lark cannot load the grammar: {err}",
+                           hint="keep to the Lark subset llguidance shares") from None
+
+
+def lark_accepts(grammar_text: str, text: str) -> bool:
+    """Whether lark parses ``text`` in full with the grammar."""
+    from lark.exceptions import UnexpectedInput
+    try:
+        lark_parser(grammar_text).parse(text)
+    except UnexpectedInput:
+        return False
+    return True
+
+
+# Lark skips %ignore'd text before the first token too; llguidance only when told so.
+_LLGUIDANCE_OPTIONS = '%llguidance {"allow_initial_skip": true}\n'
+
+
+@functools.lru_cache(maxsize=64)
+def llguidance_grammar(grammar_text: str) -> str:
+    """The lark grammar text in the form llguidance's matchers take, reading it as lark does.
+
+    >>> llguidance_grammar('start: "a"\\n%ignore " "').splitlines()[0]
+    '%llguidance {"allow_initial_skip": true}'
+    """
+    import llguidance
+    if "%ignore" in grammar_text:
+        grammar_text = _LLGUIDANCE_OPTIONS + grammar_text
+    return llguidance.LLMatcher.grammar_from_lark(grammar_text)
+
+
+@functools.lru_cache(maxsize=64)
+def _validated(grammar_text: str, tokenizer: llguidance.LLTokenizer | None) -> str:
+    import llguidance
+    grammar = llguidance_grammar(grammar_text)
+    is_error, messages = llguidance.LLMatcher.validate_grammar_with_warnings(grammar, tokenizer)
+    if is_error:
+        raise GrammarError(f"llguidance cannot load the grammar: {messages[0]}",
+                           hint="keep to the Lark subset llguidance shares "
+                                "(no priorities, templates, lookarounds or %declare)")
+    return grammar
+
+
+def check_llguidance_grammar(grammar_text: str,
+                             tokenizer: llguidance.LLTokenizer | None = None) -> None:
+    """Raise :class:`GrammarError` with llguidance's message when it cannot load the grammar."""
+    _validated(grammar_text, tokenizer)
+
+
+@functools.lru_cache(maxsize=16)
+def _pristine_matcher(grammar_text: str, tokenizer: llguidance.LLTokenizer) -> llguidance.LLMatcher:
+    import llguidance
+    matcher = llguidance.LLMatcher(tokenizer, _validated(grammar_text, tokenizer), log_level=0)
+    if matcher.is_error():
+        raise GrammarError(f"llguidance cannot start the grammar: {matcher.get_error()}",
+                           hint="simplify the grammar or raise llguidance's limits")
+    return matcher
+
+
+def llguidance_matcher(grammar_text: str,
+                       tokenizer: llguidance.LLTokenizer) -> llguidance.LLMatcher:
+    """A fresh matcher for the grammar (compiled once per grammar and tokenizer, then copied)."""
+    return _pristine_matcher(grammar_text, tokenizer).deep_copy()
+
+
+def llguidance_accepts(grammar_text: str, text: str, tokenizer: llguidance.LLTokenizer) -> bool:
+    """Whether llguidance allows every token of ``text`` (as the tokenizer splits it) and
+    is in an accepting state at the end, where the model may stop. A text the vocabulary
+    cannot spell raises :class:`DecodeError` rather than passing for a rejection."""
+    tokens = tokenizer.tokenize_str(text)
+    if tokenizer.decode_bytes(tokens) != text.encode("utf-8"):
+        raise DecodeError("the model's vocabulary cannot spell this text exactly, so no "
+                          "decode can produce it",
+                          hint="avoid the characters the vocabulary lacks (e.g. some "
+                               "unassigned Unicode planes)")
+    matcher = llguidance_matcher(grammar_text, tokenizer)
+    return matcher.consume_tokens(tokens) and matcher.is_accepting()

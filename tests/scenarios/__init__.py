@@ -1,0 +1,1 @@
+"""Constraint-heavy planning scenarios shared by the solver tests and the benchmark."""
