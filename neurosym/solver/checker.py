@@ -122,10 +122,14 @@ class PlanChecker:
         observations: observed results, by tool name (``tool.result``) and by bound name
             (plan references).
         timeout_ms: the limit of every solver call; a timeout gives ``Verdict(unknown=True)``.
+        later_sums_nonnegative: assume calls not yet written add nothing negative to a sum
+            whose parameter declares no minimum (a search heuristic: it prunes a budget
+            overrun as soon as it is written; ``final`` checks do not depend on it).
     """
 
     def __init__(self, tools: Iterable[Tool], constraints: ConstraintSet | Sequence[str] = (),
-                 *, observations: Mapping[str, Any] | None = None, timeout_ms: int = 200) -> None:
+                 *, observations: Mapping[str, Any] | None = None, timeout_ms: int = 200,
+                 later_sums_nonnegative: bool = False) -> None:
         if not isinstance(timeout_ms, (int, float)) or isinstance(timeout_ms, bool) \
                 or timeout_ms < 1:
             raise NeurosymError(f"timeout_ms must be at least 1 millisecond, got {timeout_ms!r}",
@@ -135,6 +139,7 @@ class PlanChecker:
         self._schema = self._set.schema
         self._observations: Mapping[str, Any] = dict(observations or {})
         self._timeout_ms = int(timeout_ms)
+        self._later_sums_nonnegative = later_sums_nonnegative
         # a context of its own: checkers in different threads never share Z3 state
         self._ctx = z3.Context()
         solver = z3.Solver(ctx=self._ctx)
@@ -251,6 +256,8 @@ class PlanChecker:
             if term.op == "sum":
                 later = _encode.z3_const("later:" + name, term.sort, self._ctx)
                 lo, hi = self._declared_range(term.tool, term.path, term.sort)
+                if lo is None and self._later_sums_nonnegative:
+                    lo = 0
                 if self._path_optional(term.tool, term.path):
                     lo = min(lo, 0) if lo is not None else None
                     hi = max(hi, 0) if hi is not None else None

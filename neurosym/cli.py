@@ -1,0 +1,220 @@
+"""The ``neurosym`` command: ``plan``, ``demo``, ``run`` and ``bench``.
+
+Errors from the library print as one message with a hint on stderr and exit with 2;
+a plan the model could not finish exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from .errors import NeurosymError
+
+__all__ = ["main", "build_parser", "DEMO_REQUEST"]
+
+DEMO_REQUEST = "Find a flight from SFO to CDG on 2026-12-01 and book it for 2 passengers."
+DEMO_TOOLS = ("search_flights", "book_flight")
+
+# Subcommands that live with the subsystem they drive: (module, what it needs).
+_DELEGATED = {
+    "run": ("neurosym.execute.cli", "plan, execute, observe and re-plan with real tools"),
+    "bench": ("neurosym.bench.cli", "run the benchmarks (BFCL and neurosym's own suites)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neurosym",
+        description="Plan tool calls with a small local model held to a grammar.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    plan = commands.add_parser("plan", help="plan tool calls for a request",
+                               description="Plan tool calls for REQUEST with the tools in "
+                                           "--tools and print the plan.")
+    plan.add_argument("request", help="what should be done, in plain words")
+    plan.add_argument("--tools", required=True, metavar="FILE_OR_MODULE",
+                      help="a .json file (OpenAI tools or BFCL docs), a .py file, or a "
+                           "module (pkg.mod or pkg.mod:TOOLS)")
+    _model_options(plan)
+    plan.add_argument("--constraint", action="append", default=[], metavar="EXPR",
+                      help="a constraint the plan must keep (repeatable), e.g. "
+                           "'sum(book_hotel.price) <= 500'")
+    plan.add_argument("--json", action="store_true",
+                      help="print JSON: plan text, OpenAI and BFCL forms, tokens, timings")
+
+    demo = commands.add_parser("demo", help="plan a small travel scenario with the embedded model",
+                               description="Plan a travel request against a built-in world "
+                                           "of flights and bookings.")
+    demo.add_argument("request", nargs="?", default=DEMO_REQUEST,
+                      help=f"the request (default: {DEMO_REQUEST!r})")
+    _model_options(demo)
+    demo.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    for name, (module, help_text) in _DELEGATED.items():
+        sub = commands.add_parser(name, help=help_text, add_help=False)
+        sub.set_defaults(delegate=module)
+    return parser
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="GGUF",
+                        help="a GGUF model file (default: NEUROSYM_MODEL, ./models/, or the "
+                             "embedded SmolLM2-135M)")
+    parser.add_argument("--max-tokens", type=_positive, default=256, metavar="N",
+                        help="most tokens the plan may take (default 256)")
+    parser.add_argument("--seed", type=int, default=None, help="seed for --sample")
+    parser.add_argument("--sample", action="store_true",
+                        help="sample (temperature 0.7) instead of greedy decoding")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not positive")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if args_list and args_list[0] in _DELEGATED:
+        return _delegate(args_list[0], args_list[1:])
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "plan":
+            return _plan(args, sys.stdout)
+        return _demo(args, sys.stdout)
+    except NeurosymError as err:
+        return _fail(err)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _fail(err: NeurosymError) -> int:
+    print(f"error: {err}", file=sys.stderr)
+    return 2
+
+
+def _delegate(name: str, argv: Sequence[str]) -> int:
+    """``neurosym run`` and ``neurosym bench``: parsed and run by their own modules."""
+    module_name = _DELEGATED[name][0]
+    try:
+        module = importlib.import_module(module_name)
+        add_arguments = module.add_arguments
+        run = module.main
+    except (ImportError, AttributeError) as exc:
+        print(f"error: 'neurosym {name}' is not available in this installation ({exc})\n"
+              f"hint: install neurosym with its extras: pip install 'neurosym[model]'",
+              file=sys.stderr)
+        return 2
+    parser = argparse.ArgumentParser(prog=f"neurosym {name}",
+                                     description=_DELEGATED[name][1].capitalize() + ".")
+    add_arguments(parser)
+    args = parser.parse_args(list(argv))
+    try:
+        return int(run(args) or 0)
+    except NeurosymError as err:
+        return _fail(err)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _planner(tools: Any, args: argparse.Namespace, **options: Any) -> Any:
+    from .planner import Planner
+    return Planner(tools, constraints=list(getattr(args, "constraint", []) or []),
+                   model=args.model, max_tokens=args.max_tokens, seed=args.seed,
+                   sampling=args.sample, **options)
+
+
+def _plan(args: argparse.Namespace, out: TextIO) -> int:
+    from .tools import ToolSet
+    tools = ToolSet.load(args.tools)
+    if not len(tools):
+        raise NeurosymError(f"no tools found in {args.tools!r}",
+                            hint="define tools with @neurosym.tool, or pass OpenAI/BFCL JSON")
+    result = _planner(tools, args).plan(args.request)
+    return _report(result, args, out)
+
+
+def _demo(args: argparse.Namespace, out: TextIO) -> int:
+    tools = _demo_tools()
+    from .model.prompt import CHAIN_EXAMPLE, EXAMPLES, PromptOptions
+    planner = _planner(tools, args, prompt_options=PromptOptions(examples=EXAMPLES + (CHAIN_EXAMPLE,)))
+    if not args.json:
+        out.write(f"model:   {planner.model.path.name}\n")
+        out.write(f"tools:   {', '.join(tools.names)}\n")
+        out.write(f"request: {args.request}\n\n")
+    result = planner.plan(args.request)
+    return _report(result, args, out)
+
+
+def _demo_tools() -> Any:
+    """The demo's tools: the travel world's, or two small stand-ins without it."""
+    try:
+        from .execute.demo_world import make_world
+    except ImportError:
+        return _fallback_tools()
+    _, tools = make_world()
+    return tools.subset(DEMO_TOOLS)
+
+
+def _fallback_tools() -> Any:
+    from typing import Annotated
+
+    from .tools import Range, ToolSet, tool
+
+    @tool
+    def search_flights(origin: str, destination: str, date: str) -> list[dict[str, Any]]:
+        """Find flights from one airport to another on a day (IATA codes, YYYY-MM-DD)."""
+        return [{"id": f"{origin}{destination}1", "price": 420.0}]
+
+    @tool(effect="write")
+    def book_flight(flight_id: str, passengers: Annotated[int, Range(1, 9)]) -> dict[str, Any]:
+        """Book seats on a flight."""
+        return {"id": "B1", "flight_id": flight_id, "passengers": passengers}
+
+    return ToolSet([search_flights, book_flight])
+
+
+def _report(result: Any, args: argparse.Namespace, out: TextIO) -> int:
+    if args.json:
+        out.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+        return 0 if result.ok else 1
+    if result.ok:
+        out.write(result.plan.text + "\n")
+    else:
+        out.write(f"no plan: {result.explanation}\n")
+        if result.text:
+            out.write(f"(the model wrote: {result.text!r})\n")
+    timings = result.timings
+    out.write(f"\n{result.prompt_tokens} prompt tokens, {result.output_tokens} plan tokens; "
+              f"prompt {timings.get('prompt_s', 0.0):.2f} s, "
+              f"decode {timings.get('decode_s', 0.0):.2f} s, "
+              f"masks {1000 * timings.get('mask_s', 0.0):.1f} ms, "
+              f"total {timings.get('total_s', 0.0):.2f} s\n")
+    return 0 if result.ok else 1
+
+
+def _version() -> str:
+    from . import __version__
+    return __version__
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+

