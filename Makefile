@@ -23,6 +23,12 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# The browser test drives JupyterLab with Debian's Chromium (never a downloaded browser).
+test-browser: install
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
+	$(BIN)/python -m pytest -q -m browser tests/browser
+
 bench: install
 	$(BIN)/neurosym bench all
 

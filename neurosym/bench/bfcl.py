@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from ..errors import (BenchmarkError, BudgetExceeded, ContextOverflowError, DecodeError,
                       GrammarError, PlanSyntaxError, PlanValidationError, Unsatisfiable)
@@ -350,15 +350,18 @@ def score_entry(entry: BfclEntry, output: list[dict[str, Any]] | None, *,
 
 
 def run_category(name: str, answer_fn: AnswerFn, *, limit: int | None = None,
-                 mode: str = "custom", progress: bool = True) -> RunResult:
+                 mode: str = "custom", progress: bool = True,
+                 progress_stream: TextIO | None = None) -> RunResult:
     """Answer every entry of a category with ``answer_fn`` and score it with BFCL's checker.
 
     Errors of one entry that a model can cause (context overflow, an exhausted search
     budget, an unsatisfiable request, an unreadable plan) count against that entry;
-    set-up errors (no model, no data) end the run.
+    set-up errors (no model, no data) end the run. The progress line, labelled with the
+    category and mode, goes to ``progress_stream`` (default: stderr).
     """
     entries = load_category(name, limit)
-    bar = Progress(f"bfcl {name} [{mode}]", len(entries), enabled=progress)
+    bar = Progress(f"bfcl {name} [{mode}]", len(entries), stream=progress_stream,
+                   enabled=progress)
     results = []
     try:
         for entry in entries:

@@ -1,23 +1,35 @@
 """``neurosym bench``: BFCL by category and mode, or every suite at once.
 
-    neurosym bench bfcl --category simple_python [--limit N] [--mode full] [--model GGUF]
-    neurosym bench all [--limit N] [--model GGUF]
+    neurosym bench bfcl --category simple_python [--limit N] [--mode full] [--jobs J]
+    neurosym bench all [--limit N] [--peer-limit N] [--jobs J] [--model GGUF]
 
-Results go to ``bench/results/<suite>.json`` and ``.md`` (see ``neurosym.bench.report``).
+Each (category, mode) pair is a unit of work. With ``--jobs`` above 1 the units run in
+that many worker processes side by side, each model on its share of the cores, the
+longest units first; only this process writes the results, merged into
+``bench/results/<suite>.json`` and ``.md`` (see ``neurosym.bench.report``) as each unit
+ends. ``bench all`` runs the peer mode on the first ``--peer-limit`` entries of each
+category only: llama-cpp-python's handler takes seconds per entry.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
+import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Generator, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import NeurosymError
+from .modes import PEER_LIMIT
 
-__all__ = ["add_arguments", "main", "NON_LIVE_CATEGORIES", "EXTRA_SUITES"]
+__all__ = ["add_arguments", "main", "run_bfcl", "run_units", "plan_units", "BfclUnit",
+           "default_jobs", "NON_LIVE_CATEGORIES", "EXTRA_SUITES"]
 
 #: The categories ``neurosym bench all`` runs (BFCL's non-live AST categories).
 NON_LIVE_CATEGORIES: tuple[str, ...] = (
@@ -25,13 +37,264 @@ NON_LIVE_CATEGORIES: tuple[str, ...] = (
     "parallel_multiple", "irrelevance",
 )
 #: The project's other suites, run by ``neurosym bench all`` when they are installed:
-#: (name, module, function called with no arguments).
+#: (name, module, function). The function is given ``out_dir``, ``questions`` and
+#: ``model`` when it takes them and the command line sets them.
 EXTRA_SUITES: tuple[tuple[str, str, str], ...] = (
     ("performance", "neurosym.bench.perf", "run_all"),
     ("constraints", "neurosym.bench.constraints", "run_all"),
     ("solver", "neurosym.solver.bench", "run_all"),
 )
 _MODE_CHOICES = ("free", "grammar", "full", "peer", "all")
+#: Rough seconds per entry of each mode with one thread per job, to start the longest
+#: units first (so no long unit is left to run alone at the end).
+_SECONDS_PER_ENTRY: Mapping[str, float] = {"free": 1.0, "grammar": 0.6, "full": 0.6,
+                                           "peer": 3.5}
+
+AnswerFactory = Callable[..., Any]
+"""Makes a mode's answer function: ``factory(mode, model_path, n_threads=...)``, like
+``neurosym.bench.modes.answer_function``. Worker processes import it by name, so it must
+be a module-level function."""
+
+
+def default_jobs() -> int:
+    """Worker processes by default: one per CPU, at most two (each model wants a core).
+
+    >>> 1 <= default_jobs() <= 2
+    True
+    """
+    return max(1, min(os.cpu_count() or 1, 2))
+
+
+@dataclass(frozen=True)
+class BfclUnit:
+    """One BFCL category answered in one mode (its first ``limit`` entries, if set)."""
+
+    category: str
+    mode: str
+    limit: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How progress and summary lines name the unit.
+
+        >>> BfclUnit("parallel", "peer", 20).label
+        'parallel [peer]'
+        """
+        return f"{self.category} [{self.mode}]"
+
+
+def plan_units(category_names: Sequence[str], modes: Sequence[str], *,
+               limit: int | None = None, peer_limit: int | None = None) -> list[BfclUnit]:
+    """Every (category, mode) unit, in mode then category order.
+
+    ``limit`` bounds every unit; ``peer_limit`` bounds the peer units further.
+
+    >>> [(u.category, u.mode, u.limit) for u in plan_units(["simple_python"],
+    ...  ["free", "peer"], peer_limit=20)]
+    [('simple_python', 'free', None), ('simple_python', 'peer', 20)]
+    """
+    units = []
+    for mode in modes:
+        bound = limit
+        if mode == "peer" and peer_limit is not None:
+            bound = peer_limit if limit is None else min(limit, peer_limit)
+        units.extend(BfclUnit(name, mode, bound) for name in category_names)
+    return units
+
+
+def _expected_seconds(unit: BfclUnit, sizes: Mapping[str, int]) -> float:
+    entries = sizes.get(unit.category, 0)
+    if unit.limit is not None:
+        entries = min(entries, unit.limit)
+    return entries * _SECONDS_PER_ENTRY.get(unit.mode, 1.0)
+
+
+def _longest_first(units: Sequence[BfclUnit]) -> list[BfclUnit]:
+    from .bfcl import load_category
+    sizes = {name: len(load_category(name)) for name in {unit.category for unit in units}}
+    return sorted(units, key=lambda unit: -_expected_seconds(unit, sizes))
+
+
+class _PlainLines:
+    """A text stream that never claims to be a terminal, so each worker's progress comes
+    as whole lines (a redrawn line would be overwritten by the other workers')."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class _UnitFailure:
+    """A set-up error inside a worker, carried back as text (exceptions with keyword
+    fields do not survive pickling whole)."""
+
+    kind: str
+    message: str
+    hint: str | None
+
+
+class _Worker:
+    """What a process needs to run units: how to make answer functions, and those made."""
+
+    def __init__(self, factory: AnswerFactory, model: Path, n_threads: int | None,
+                 progress: bool, stream: TextIO | None) -> None:
+        self.factory = factory
+        self.model = model
+        self.n_threads = n_threads
+        self.progress = progress
+        self.stream = stream
+        self.answers: dict[str, Any] = {}
+
+    def run(self, unit: BfclUnit) -> Any:
+        from .bfcl import run_category
+        if unit.mode not in self.answers:
+            self.answers[unit.mode] = self.factory(unit.mode, self.model,
+                                                   n_threads=self.n_threads)
+        return run_category(unit.category, self.answers[unit.mode], limit=unit.limit,
+                            mode=unit.mode, progress=self.progress,
+                            progress_stream=self.stream)
+
+
+_WORKER: _Worker | None = None
+
+
+def _start_worker(factory: AnswerFactory, model: str, n_threads: int | None,
+                  progress: bool) -> None:
+    global _WORKER
+    _WORKER = _Worker(factory, Path(model), n_threads, progress, _PlainLines(sys.stderr))
+
+
+def _timed_run(worker: _Worker, unit: BfclUnit) -> tuple[Any, float]:
+    """The unit's ``RunResult`` (or ``_UnitFailure``) and the seconds it took."""
+    start = time.perf_counter()
+    try:
+        outcome = worker.run(unit)
+    except NeurosymError as err:
+        outcome = _UnitFailure(type(err).__name__, err.message, err.hint)
+    return outcome, time.perf_counter() - start
+
+
+def _run_in_worker(unit: BfclUnit) -> tuple[Any, float]:
+    assert _WORKER is not None, "the pool's initializer sets up the worker"
+    return _timed_run(_WORKER, unit)
+
+
+def _results_of(units: Sequence[BfclUnit], worker: _Worker | None, jobs: int,
+                initargs: tuple[Any, ...]) -> Generator[tuple[BfclUnit, Any, float], None, None]:
+    """Each unit with its result (or ``_UnitFailure``) and seconds taken, as they end."""
+    if worker is not None:
+        for unit in units:
+            yield (unit, *_timed_run(worker, unit))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    from ..errors import BenchmarkError
+    # Spawned, not forked: llama.cpp's threads and a forked copy of them do not mix.
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=initargs)
+    finished = False
+    before = set(multiprocessing.active_children())
+    workers: list[Any] = []
+    try:
+        futures = {pool.submit(_run_in_worker, unit): unit for unit in units}
+        workers = [process for process in multiprocessing.active_children()
+                   if process not in before]
+        for future in as_completed(futures):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool as err:
+                raise BenchmarkError(
+                    f"{futures[future].label}: a worker process ended abruptly ({err})",
+                    hint="run it again with --jobs 1 to see the error in this process") from err
+            yield (futures[future], *outcome)
+        finished = True
+    finally:
+        if not finished:
+            # A failed unit or an interrupt: the units still running are not waited for.
+            for process in workers:
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_units(units: Sequence[BfclUnit], *, model: Path, jobs: int = 1,
+              n_threads: int | None = None, progress: bool = True, out: TextIO,
+              results_dir: Path | None = None,
+              answer_factory: AnswerFactory | None = None) -> list[Any]:
+    """Run ``units`` in ``jobs`` worker processes (in this one when ``jobs`` is 1) and
+    merge each ``RunResult`` into the result files as it arrives; a line per unit on
+    ``out``. Returns the results in the order of ``units``.
+
+    ``n_threads`` is each model's llama.cpp threads (default: the CPUs shared out among
+    the jobs). A set-up error in any unit (no model, no data) ends the run with a
+    ``BenchmarkError`` naming the unit; the units finished before it stay written.
+    """
+    from ..errors import BenchmarkError
+    from .modes import answer_function
+    from .report import write_bfcl_results
+    factory = answer_factory or answer_function
+    jobs = max(1, min(jobs, len(units)))
+    if n_threads is None and jobs > 1:
+        n_threads = max(1, (os.cpu_count() or 1) // jobs)
+    ordered = _longest_first(units) if jobs > 1 else list(units)
+    worker = (_Worker(factory, model, n_threads, progress, None) if jobs == 1 else None)
+    done: dict[BfclUnit, Any] = {}
+    written: tuple[Path, Path] | None = None
+    results = _results_of(ordered, worker, jobs, (factory, str(model), n_threads, progress))
+    with closing(results):
+        for unit, outcome, seconds in results:
+            if isinstance(outcome, _UnitFailure):
+                raise BenchmarkError(f"{unit.label}: {outcome.kind}: {outcome.message}",
+                                     hint=outcome.hint)
+            done[unit] = outcome
+            out.write(f"{unit.category:24} {unit.mode:8} {outcome.correct:4}/{outcome.n:<4} "
+                      f"{100 * outcome.accuracy:5.1f}%  well-formed "
+                      f"{100 * outcome.well_formed_rate:5.1f}%  "
+                      f"p50 {outcome.latency_median_s:.2f}s  in {seconds:.0f}s\n")
+            out.flush()
+            # Written after every unit, so an interrupted long run keeps what it measured.
+            written = write_bfcl_results([outcome], model=model, directory=results_dir)
+    if written is not None:
+        out.write(f"results: {written[0]} and {written[1]}\n")
+    return [done[unit] for unit in units]
+
+
+def run_bfcl(category_names: Sequence[str], modes: Sequence[str], *, limit: int | None,
+             model: str | None, results_dir: Path | None, progress: bool, out: TextIO,
+             skip_unavailable: bool = False, jobs: int = 1, peer_limit: int | None = None,
+             answer_factory: AnswerFactory | None = None) -> list[Any]:
+    """Run each category in each mode (see ``run_units``) and write the results.
+
+    With ``skip_unavailable`` a mode whose machinery is missing (say the planner is not
+    installed) is skipped with a message instead of ending the run.
+    """
+    from ..errors import BenchmarkError
+    from .modes import answer_function, resolve_model
+    factory = answer_factory or answer_function
+    model_path = resolve_model(model)
+    usable = []
+    for mode in modes:
+        try:
+            factory(mode, model_path)  # set-up only: no model is loaded yet
+        except BenchmarkError as err:
+            if not skip_unavailable:
+                raise
+            out.write(f"bfcl {mode}: skipped ({err.message})\n")
+            continue
+        usable.append(mode)
+    units = plan_units(category_names, usable, limit=limit, peer_limit=peer_limit)
+    return run_units(units, model=model_path, jobs=jobs, progress=progress, out=out,
+                     results_dir=results_dir, answer_factory=factory)
 
 
 def _positive(text: str) -> int:
@@ -47,6 +310,9 @@ def _positive(text: str) -> int:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=_positive, default=None, metavar="N",
                         help="answer only the first N entries of each category")
+    parser.add_argument("--jobs", type=_positive, default=default_jobs(), metavar="J",
+                        help="worker processes running (category, mode) units side by "
+                             f"side (default: {default_jobs()}, the CPUs up to 2)")
     parser.add_argument("--model", default=None, metavar="GGUF",
                         help="the GGUF model file (default: $NEUROSYM_MODEL, models/, "
                              "then the embedded SmolLM2)")
@@ -70,6 +336,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                           "then the project's own suites",
                               description="Run every benchmark suite.")
     _common(every)
+    every.add_argument("--peer-limit", type=_positive, default=PEER_LIMIT, metavar="N",
+                       help="answer only the first N entries of each category in the peer "
+                            f"mode (default: {PEER_LIMIT}; `bench bfcl --mode peer` runs "
+                            "whole categories)")
 
 
 def _modes(choice: str) -> list[str]:
@@ -89,45 +359,21 @@ def _categories(values: Sequence[str]) -> list[str]:
     return names
 
 
-def run_bfcl(category_names: Sequence[str], modes: Sequence[str], *, limit: int | None,
-             model: str | None, results_dir: Path | None, progress: bool, out: TextIO,
-             skip_unavailable: bool = False) -> list[Any]:
-    """Run each category in each mode, write the results, print a summary line each.
-
-    With ``skip_unavailable`` a mode whose machinery is missing (say the planner is not
-    installed) is skipped with a message instead of ending the run.
-    """
-    from ..errors import BenchmarkError
-    from .bfcl import run_category
-    from .modes import answer_function, resolve_model
-    from .report import write_bfcl_results
-    model_path = resolve_model(model)
-    results = []
-    written: tuple[Path, Path] | None = None
-    for mode in modes:
-        try:
-            answer = answer_function(mode, model_path)
-        except BenchmarkError as err:
-            if not skip_unavailable:
-                raise
-            out.write(f"bfcl {mode}: skipped ({err.message})\n")
-            continue
-        for name in category_names:
-            result = run_category(name, answer, limit=limit, mode=mode, progress=progress)
-            results.append(result)
-            out.write(f"{name:24} {mode:8} {result.correct:4}/{result.n:<4} "
-                      f"{100 * result.accuracy:5.1f}%  well-formed "
-                      f"{100 * result.well_formed_rate:5.1f}%  "
-                      f"p50 {result.latency_median_s:.2f}s\n")
-            out.flush()
-            # Written after every run, so an interrupted long run keeps what it measured.
-            written = write_bfcl_results([result], model=model_path, directory=results_dir)
-    if written is not None:
-        out.write(f"results: {written[0]} and {written[1]}\n")
-    return results
+def _suite_options(function: Callable[..., Any], *, results_dir: Path | None,
+                   limit: int | None, model: str | None) -> dict[str, Any]:
+    """The options of a suite's entry point that the command line sets and it takes."""
+    wanted = {"out_dir": results_dir, "questions": limit, "model": model}
+    try:
+        accepted = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {name: value for name, value in wanted.items()
+            if value is not None and name in accepted}
 
 
-def _extra_suites(out: TextIO) -> int:
+def _extra_suites(out: TextIO, *, results_dir: Path | None = None, limit: int | None = None,
+                  model: str | None = None) -> int:
+    """Run ``EXTRA_SUITES`` one after the other; how many of them failed."""
     failures = 0
     for name, module_name, function_name in EXTRA_SUITES:
         try:
@@ -137,12 +383,24 @@ def _extra_suites(out: TextIO) -> int:
                 raise
             out.write(f"{name}: skipped ({module_name} is not available)\n")
             continue
-        entry: Callable[[], Any] | None = getattr(module, function_name, None)
+        entry: Callable[..., Any] | None = getattr(module, function_name, None)
         if entry is None:
             out.write(f"{name}: skipped ({module_name} has no {function_name}())\n")
             continue
-        out.write(f"{name}: running {module_name}.{function_name}()\n")
-        outcome = entry()
+        options = _suite_options(entry, results_dir=results_dir, limit=limit, model=model)
+        shown = ", ".join(f"{key}={value}" for key, value in options.items())
+        out.write(f"{name}: running {module_name}.{function_name}({shown})\n")
+        out.flush()
+        start = time.perf_counter()
+        try:
+            outcome = entry(**options)
+        except NeurosymError as err:
+            # One suite's failure does not cost the others their run.
+            out.write(f"{name}: failed after {time.perf_counter() - start:.0f}s: "
+                      f"{type(err).__name__}: {err}\n")
+            failures += 1
+            continue
+        out.write(f"{name}: done in {time.perf_counter() - start:.0f}s\n")
         if isinstance(outcome, int) and not isinstance(outcome, bool) and outcome != 0:
             failures += 1
     return failures
@@ -152,16 +410,22 @@ def main(args: argparse.Namespace) -> int:
     """Run what ``args`` (parsed with ``add_arguments``) asks for; 0 on success."""
     out = sys.stdout
     progress = not getattr(args, "no_progress", False)
+    jobs = getattr(args, "jobs", 1)
     try:
         if args.bench_suite == "bfcl":
             run_bfcl(_categories(args.category), _modes(args.mode), limit=args.limit,
-                     model=args.model, results_dir=args.results_dir, progress=progress, out=out)
+                     model=args.model, results_dir=args.results_dir, progress=progress,
+                     out=out, jobs=jobs)
             return 0
         if args.bench_suite == "all":
+            start = time.perf_counter()
             run_bfcl(NON_LIVE_CATEGORIES, _modes("all"), limit=args.limit, model=args.model,
                      results_dir=args.results_dir, progress=progress, out=out,
-                     skip_unavailable=True)
-            return 1 if _extra_suites(out) else 0
+                     skip_unavailable=True, jobs=jobs, peer_limit=args.peer_limit)
+            failed = _extra_suites(out, results_dir=args.results_dir, limit=args.limit,
+                                   model=args.model)
+            out.write(f"bench all: {time.perf_counter() - start:.0f}s\n")
+            return 1 if failed else 0
     except NeurosymError as err:
         sys.stderr.write(f"error: {err}\n")
         return 1

@@ -9,15 +9,29 @@
   Schema, turned into a GBNF grammar: the usual way to constrain a local model today.
 
 The same GGUF file serves every mode, so the rows of a report differ only in method.
+
+Every mode gets a bounded reply, so that a model which never stops costs a bounded
+time and no mode is judged on more text than another:
+
+- ``free`` stops at ``FREE_MAX_TOKENS`` tokens, at a blank line, or at the end of the
+  line on which the outer ``]`` of a call list closes (see ``free_reply_complete``).
+  BFCL's prompt-based answers are that one line; since decoding is greedy, the text
+  kept is the start of what an unbounded run would write, so only trailing prose after
+  the call line (which would make the whole reply unreadable) is left out.
+- ``peer`` gets ``PEER_MAX_TOKENS`` generated tokens for its whole reply, spread over
+  the handler's completions (function name, arguments, next function name...), and a
+  ``PEER_CONTEXT_TOKENS`` context. The handler itself asks for arguments with no token
+  limit, so without this a model that never closes its JSON runs until the context is
+  full; an answer cut short is unreadable JSON and counts as malformed.
+- ``grammar`` and ``full`` keep the planner's own budget (256 tokens by default).
 """
 
 from __future__ import annotations
 
 import atexit
 import json
-import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,17 +40,25 @@ from ..errors import (BenchmarkError, ContextOverflowError, ModelFormatError,
 from ._convert import checker_calls, openai_tools, plan_calls
 from .bfcl import Answer, AnswerFn, BfclEntry
 
-__all__ = ["Mode", "MODES", "resolve_model", "close_models", "free_system_prompt",
-           "read_free_text", "free_answerer", "planner_answerer", "peer_answerer",
-           "answer_function"]
+__all__ = ["Mode", "MODES", "CONTEXT_TOKENS", "FREE_MAX_TOKENS", "PEER_CONTEXT_TOKENS",
+           "PEER_MAX_TOKENS", "PEER_LIMIT", "resolve_model", "close_models",
+           "free_system_prompt", "free_reply_complete", "read_free_text", "free_answerer",
+           "planner_answerer", "peer_answerer", "answer_function"]
 
 Mode = Literal["free", "grammar", "full", "peer"]
 MODES: tuple[str, ...] = ("free", "grammar", "full", "peer")
 
-#: Context window the benchmark gives llama.cpp (BFCL's longest non-live prompts fit).
+#: Context window of the free mode (BFCL's longest non-live prompts fit).
 CONTEXT_TOKENS = 8192
-#: Most tokens a free-text answer may take (BFCL's longest answers need a few hundred).
-FREE_MAX_TOKENS = 512
+#: Most tokens a free-text answer may take: a call line of BFCL needs well under this.
+FREE_MAX_TOKENS = 192
+#: Context window of the peer mode: its prompts plus ``PEER_MAX_TOKENS`` (the longest
+#: prompt of BFCL's non-live categories takes about 1,000 tokens in its template).
+PEER_CONTEXT_TOKENS = 4096
+#: Most tokens the peer handler may generate for one answer, over all its completions.
+PEER_MAX_TOKENS = 256
+#: Entries per category the peer mode answers in ``neurosym bench all`` (BFCL's first N).
+PEER_LIMIT = 20
 
 _PEER_SYSTEM_PROMPT = ("You are a helpful assistant. Call the functions below when they "
                        "serve the user's request; otherwise answer with a message.")
@@ -53,12 +75,17 @@ def resolve_model(model: str | Path | None = None) -> Path:
     return path
 
 
-_LOADED: dict[tuple[Path, str | None], Any] = {}
+_LOADED: dict[tuple[Path, str], Any] = {}
 
 
-def _llama(path: Path, chat_format: str | None) -> Any:
-    """One loaded llama.cpp model per file and chat format, kept for the whole run."""
-    key = (path, chat_format)
+def _threads(n_threads: int | None) -> int:
+    from ..model.llama import default_threads
+    return n_threads if n_threads is not None else default_threads()
+
+
+def _llama(path: Path, kind: Literal["free", "peer"], n_threads: int | None) -> Any:
+    """One loaded llama.cpp model per file and mode, kept for the whole run."""
+    key = (path, kind)
     if key in _LOADED:
         return _LOADED[key]
     try:
@@ -66,10 +93,14 @@ def _llama(path: Path, chat_format: str | None) -> Any:
     except ImportError as err:
         raise BenchmarkError("llama-cpp-python is not installed",
                              hint="pip install llama-cpp-python") from err
+    threads = _threads(n_threads)
+    options: dict[str, Any] = {"n_ctx": CONTEXT_TOKENS}
+    if kind == "peer":
+        options = {"n_ctx": PEER_CONTEXT_TOKENS,
+                   "chat_handler": _budgeted_function_calling(PEER_MAX_TOKENS)}
     try:
-        llm = llama_cpp.Llama(model_path=str(path), n_ctx=CONTEXT_TOKENS, seed=0,
-                              n_threads=os.cpu_count() or 1, chat_format=chat_format,
-                              verbose=False)
+        llm = llama_cpp.Llama(model_path=str(path), seed=0, n_threads=threads,
+                              n_threads_batch=threads, verbose=False, **options)
     except ValueError as err:
         raise ModelFormatError(f"llama.cpp could not load {path.name}: {err}",
                                hint="check that the file is a complete GGUF model") from err
@@ -93,10 +124,11 @@ def _chat(llm: Any, messages: list[dict[str, Any]], **options: Any) -> Mapping[s
         return llm.create_chat_completion(messages=messages, temperature=0.0, **options)
     except ValueError as err:
         if "context window" in str(err):
+            limit = int(llm.n_ctx())
             raise ContextOverflowError(
-                f"the prompt does not fit in {CONTEXT_TOKENS} tokens: {err}",
-                limit=CONTEXT_TOKENS, hint="this entry's function docs are too long for the "
-                                           "context; it counts as unanswered") from err
+                f"the prompt does not fit in {limit} tokens: {err}", limit=limit,
+                hint="this entry's function docs are too long for the context; it counts "
+                     "as unanswered") from err
         raise
 
 
@@ -130,6 +162,87 @@ def free_system_prompt(functions: Sequence[Mapping[str, Any]]) -> str:
         f"These are the functions you can call, in JSON format:\n{docs}\n")
 
 
+_OPENERS = {"[": "]", "(": ")", "{": "}"}
+_CLOSERS = frozenset(_OPENERS.values())
+
+
+def free_reply_complete(text: str) -> bool:
+    """Whether a free-text reply is over: a blank line follows some text, or a line has
+    ended on which the outer ``]`` of a call list closed.
+
+    Brackets inside quoted strings do not count; quotes count only inside a call list,
+    so the apostrophes of prose before it do not open a string.
+
+    >>> free_reply_complete("[f(a=1), g(b=[2, 3])]\\n")
+    True
+    >>> free_reply_complete("[f(a=1), g(b=[2, 3])]")  # the line may still go on
+    False
+    >>> free_reply_complete("[f(a=1), g(b=[2, 3])\\n")  # the list is still open
+    False
+    >>> free_reply_complete("[f(s='a]\\n")  # the bracket is inside a string
+    False
+    >>> free_reply_complete("\\n\\nI can't call any of them.\\n\\n")
+    True
+    """
+    depth = 0
+    quote = ""
+    escaped = False
+    closed = False
+    seen_text = False
+    line_has_text = False
+    for char in text:
+        if char == "\n":
+            if closed or (seen_text and not line_has_text):
+                return True
+            line_has_text = False
+            # A string of a call never spans lines; one left open ends with its line.
+            quote, escaped = "", False
+            continue
+        if not char.isspace():
+            seen_text = line_has_text = True
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif depth and char in "'\"":
+            quote = char
+        elif char in _OPENERS and (depth or char == "["):
+            depth += 1
+        elif char in _CLOSERS and depth:
+            depth -= 1
+            closed = closed or (depth == 0 and char == "]")
+    return False
+
+
+class _EndFreeReply:
+    """A llama.cpp logits processor that forces the end of the turn once
+    ``free_reply_complete`` holds for the text generated so far.
+
+    Forcing the end token rather than cutting the text keeps llama.cpp's own token
+    counts and finish reason exact.
+    """
+
+    def __init__(self, llm: Any) -> None:
+        self.llm = llm
+        self.end = int(llm.token_eos())
+        self.prompt_length: int | None = None
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if self.prompt_length is None:
+            # The first call comes before any token is generated: all of it is prompt.
+            self.prompt_length = len(input_ids)
+            return scores
+        generated = [int(token) for token in input_ids[self.prompt_length:]]
+        text = self.llm.detokenize(generated).decode("utf-8", errors="ignore")
+        if free_reply_complete(text):
+            scores[:] = float("-inf")
+            scores[self.end] = 0.0
+        return scores
+
+
 def read_free_text(text: str, entry: BfclEntry) -> tuple[list[dict[str, Any]] | None, str]:
     """Calls read from a model's free text with neurosym's plan parser, or None and why.
 
@@ -151,16 +264,20 @@ def read_free_text(text: str, entry: BfclEntry) -> tuple[list[dict[str, Any]] | 
     return checker_calls(plan_calls(plan), entry.functions, entry.language), ""
 
 
-def free_answerer(model: str | Path | None = None, *,
-                  max_tokens: int = FREE_MAX_TOKENS) -> AnswerFn:
-    """``free`` mode: the model writes calls as text, unconstrained; neurosym reads them."""
+def free_answerer(model: str | Path | None = None, *, max_tokens: int = FREE_MAX_TOKENS,
+                  n_threads: int | None = None) -> AnswerFn:
+    """``free`` mode: the model writes calls as text, unconstrained; neurosym reads them.
+
+    The reply ends as ``free_reply_complete`` says, or after ``max_tokens`` tokens.
+    """
     path = resolve_model(model)
 
     def answer(entry: BfclEntry) -> Answer:
-        llm = _llama(path, None)
+        llm = _llama(path, "free", n_threads)
         messages = _with_system(entry.messages, free_system_prompt(entry.shown_functions()))
         start = time.perf_counter()
-        response = _chat(llm, messages, max_tokens=max_tokens)
+        response = _chat(llm, messages, max_tokens=max_tokens,
+                         logits_processor=[_EndFreeReply(llm)])
         latency = time.perf_counter() - start
         text = response["choices"][0]["message"].get("content") or ""
         calls, note = read_free_text(text, entry)
@@ -171,8 +288,12 @@ def free_answerer(model: str | Path | None = None, *,
     return answer
 
 
-def planner_answerer(model: str | Path | None = None, *, solver: bool) -> AnswerFn:
-    """``grammar`` (``solver=False``) and ``full`` (``solver=True``): neurosym's Planner."""
+def planner_answerer(model: str | Path | None = None, *, solver: bool,
+                     n_threads: int | None = None) -> AnswerFn:
+    """``grammar`` (``solver=False``) and ``full`` (``solver=True``): neurosym's Planner.
+
+    The model is loaded once, on the first entry, with ``n_threads`` llama.cpp threads.
+    """
     try:
         from ..planner import Planner
         from ..tools import ToolSet
@@ -181,12 +302,16 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool) -> Answer
                              hint="the grammar and full modes need neurosym.planner and "
                                   "neurosym.tools; run the free or peer mode meanwhile") from err
     path = resolve_model(model)
+    loaded: list[Any] = []
 
     def answer(entry: BfclEntry) -> Answer:
+        if not loaded:
+            from ..model import load_model
+            loaded.append(load_model(path, n_threads=n_threads))
         start = time.perf_counter()
         try:
             tools = ToolSet.from_bfcl(entry.shown_functions())
-            planner = Planner(tools=tools, model=str(path), solver=solver)
+            planner = Planner(tools=tools, model=loaded[0], solver=solver)
         except ToolDefinitionError as err:
             # A doc neurosym cannot express: the entry goes unanswered, and says why.
             return Answer(None, "", False, latency_s=time.perf_counter() - start,
@@ -204,6 +329,46 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool) -> Answer
     return answer
 
 
+class _BudgetedCompletions:
+    """A llama.cpp model whose completions share one budget of generated tokens.
+
+    ``chatml-function-calling`` asks for its argument and message completions with no
+    token limit; through this view each of them gets at most what is left of the
+    budget. Once it is spent a completion gets one token, which ends the handler's
+    loop (the next function name cannot be read) or leaves its JSON unfinished.
+    """
+
+    def __init__(self, llama: Any, budget: int) -> None:
+        self._llama = llama
+        self.left = budget
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._llama, name)
+
+    def create_completion(self, *args: Any, max_tokens: int | None = None,
+                          **options: Any) -> Any:
+        allowed = max(self.left, 1)
+        if max_tokens is not None and max_tokens > 0:
+            allowed = min(allowed, max_tokens)
+        result = self._llama.create_completion(*args, max_tokens=allowed, **options)
+        if isinstance(result, Mapping):
+            self.left -= int(result.get("usage", {}).get("completion_tokens", allowed))
+        else:
+            self.left -= allowed
+        return result
+
+
+def _budgeted_function_calling(budget: int) -> Callable[..., Any]:
+    """llama-cpp-python's ``chatml-function-calling`` handler with ``budget`` generated
+    tokens per answer (a chat handler for ``llama_cpp.Llama(chat_handler=...)``)."""
+    from llama_cpp.llama_chat_format import chatml_function_calling
+
+    def handler(llama: Any, **request: Any) -> Any:
+        return chatml_function_calling(llama=_BudgetedCompletions(llama, budget), **request)
+
+    return handler
+
+
 def _peer_calls(message: Mapping[str, Any]) -> tuple[list[dict[str, Any]] | None, str]:
     calls = []
     for tool_call in message.get("tool_calls") or []:
@@ -219,8 +384,9 @@ def _peer_calls(message: Mapping[str, Any]) -> tuple[list[dict[str, Any]] | None
 
 
 def peer_answerer(model: str | Path | None = None, *,
-                  max_tokens: int = FREE_MAX_TOKENS) -> AnswerFn:
-    """``peer`` mode: llama-cpp-python's ``chatml-function-calling`` handler.
+                  n_threads: int | None = None) -> AnswerFn:
+    """``peer`` mode: llama-cpp-python's ``chatml-function-calling`` handler, with
+    ``PEER_MAX_TOKENS`` generated tokens per answer.
 
     Its template lists the tools inside the system message, so an entry without one
     gets a short neutral system message.
@@ -228,13 +394,13 @@ def peer_answerer(model: str | Path | None = None, *,
     path = resolve_model(model)
 
     def answer(entry: BfclEntry) -> Answer:
-        llm = _llama(path, "chatml-function-calling")
+        llm = _llama(path, "peer", n_threads)
         messages = [dict(message) for message in entry.messages]
         if not messages or messages[0].get("role") != "system":
             messages.insert(0, {"role": "system", "content": _PEER_SYSTEM_PROMPT})
         start = time.perf_counter()
         response = _chat(llm, messages, tools=openai_tools(entry.shown_functions()),
-                         tool_choice="auto", max_tokens=max_tokens)
+                         tool_choice="auto", max_tokens=PEER_MAX_TOKENS)
         latency = time.perf_counter() - start
         message = response["choices"][0]["message"]
         raw, note = _peer_calls(message)
@@ -248,14 +414,16 @@ def peer_answerer(model: str | Path | None = None, *,
     return answer
 
 
-def answer_function(mode: str, model: str | Path | None = None) -> AnswerFn:
-    """The answer function of a mode by name."""
+def answer_function(mode: str, model: str | Path | None = None, *,
+                    n_threads: int | None = None) -> AnswerFn:
+    """The answer function of a mode by name; its model runs ``n_threads`` llama.cpp
+    threads (default: ``neurosym.model``'s choice for this machine)."""
     if mode == "free":
-        return free_answerer(model)
+        return free_answerer(model, n_threads=n_threads)
     if mode == "grammar":
-        return planner_answerer(model, solver=False)
+        return planner_answerer(model, solver=False, n_threads=n_threads)
     if mode == "full":
-        return planner_answerer(model, solver=True)
+        return planner_answerer(model, solver=True, n_threads=n_threads)
     if mode == "peer":
-        return peer_answerer(model)
+        return peer_answerer(model, n_threads=n_threads)
     raise BenchmarkError(f"unknown mode {mode!r}", hint="choose one of: " + ", ".join(MODES))

@@ -279,6 +279,10 @@ def run_all(out_dir: str | os.PathLike[str] = "bench/results", *, questions: int
     return results
 
 
+def _round(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.2f}"
+
+
 def _markdown(r: dict[str, Any]) -> str:
     speed = r["decoding"]
     rates = speed["tokens_per_s"]
@@ -288,12 +292,12 @@ def _markdown(r: dict[str, Any]) -> str:
         "",
         f"Model {r['model']} ({(r['model_bytes'] or 0) / 1e6:.1f} MB), {r['threads']} llama.cpp "
         f"thread(s); CPU {r['cpu']}, {r['cores']} cores; {r['date']}; neurosym "
-        f"{r['neurosym_version']}. Load average {r['load_average']['start']} at the start, "
-        f"{r['load_average']['end']} at the end (the machine may be shared).",
+        f"{r['neurosym_version']}. Load average {_round(r['load_average']['start'])} at the "
+        f"start, {_round(r['load_average']['end'])} at the end (the machine may be shared).",
         "",
-        "Decode speed is the token loop's alone (prompt excluded), over the same BFCL "
-        f"`multiple` prompts and the same token counts ({speed['tokens']['neurosym']} plan "
-        "tokens), the decoders alternating prompt by prompt. The plan grammar forces some "
+        "Speed is tokens evaluated per second by the token loop alone (prompt excluded), over "
+        f"the same BFCL `multiple` prompts and the same token counts ({speed['tokens']['neurosym']} "
+        "plan tokens), the decoders alternating prompt by prompt. The plan grammar forces some "
         "tokens (names, `=`, quotes), which neurosym evaluates in one batch; the second "
         "neurosym row takes them one by one, as the unmasked loop does, and so shows the "
         "cost of the masks alone. The planner's hooks add a value grammar per value.",

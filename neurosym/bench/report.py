@@ -197,6 +197,7 @@ def _bfcl_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def bfcl_markdown(document: Mapping[str, Any]) -> str:
     """The BFCL results as a markdown table, with the yardstick and the gap to it."""
+    from .modes import FREE_MAX_TOKENS, PEER_MAX_TOKENS
     lines = [
         "# BFCL results", "",
         _environment_line(document["environment"]), "",
@@ -207,6 +208,13 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
         f"grammar). The yardstick is {YARDSTICK_MODEL} on BFCL's leaderboard; the gap is "
         "accuracy minus yardstick, in points. Tokens are means per entry; latency in "
         "seconds per entry.", "",
+        "Every reply is bounded. `free` replies end at a blank line, at the end of the line "
+        "on which the outer `]` of a call list closes (BFCL's prompt-based answers are that "
+        "one line; decoding is greedy, so only trailing text after it is left out), or "
+        f"after {FREE_MAX_TOKENS} tokens. `peer` replies get {PEER_MAX_TOKENS} generated "
+        "tokens over all the handler's completions (the handler sets no limit of its own on "
+        "arguments); a reply cut short is malformed. `grammar` and `full` keep the "
+        "planner's own token budget.", "",
         "| category | mode | n | accuracy % | yardstick % | gap | well-formed % "
         "| prompt tok | output tok | p50 s | p90 s | errors | model | date |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
@@ -232,7 +240,28 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
             error_text, str(row.get("model") or ""), str(row.get("date") or ""),
         ]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    lines.extend(_limited_note(document["rows"]))
     return "\n".join(lines) + "\n"
+
+
+def _limited_note(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A note under the table naming the rows that answered only part of a category."""
+    limited = sorted({(str(row.get("mode")), int(row["limit"])) for row in rows
+                      if row.get("limit") is not None},
+                     key=lambda item: (_MODE_ORDER.index(item[0]) if item[0] in _MODE_ORDER
+                                       else len(_MODE_ORDER), item))
+    if not limited:
+        return []
+    from .modes import PEER_LIMIT
+    parts = ", ".join(f"`{mode}` on the first {limit}" for mode, limit in limited)
+    text = (f"Rows marked (limited) answered only the first entries of their category, in "
+            f"BFCL's order: {parts}.")
+    if any(mode == "peer" for mode, _ in limited):
+        text += (" `neurosym bench all` runs the peer mode on such a fixed sample "
+                 f"(`--peer-limit`, default {PEER_LIMIT}) because llama-cpp-python's "
+                 "handler takes seconds per entry; `neurosym bench bfcl --mode peer` runs "
+                 "whole categories.")
+    return ["", text]
 
 
 def write_bfcl_results(results: Sequence[Any], *, model: str | Path | None,

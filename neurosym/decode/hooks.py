@@ -15,6 +15,11 @@ Rolling back to a checkpoint restores the state just *before* its boundary was
 reported: that boundary, and every later one, is reported again as decoding resumes
 (with new checkpoints). :meth:`DecodeHooks.on_rollback` is told of every rollback, the
 decoder's own included, so a solver can pop its scopes in step.
+
+When no token is admissible (the grammar, the value grammars and the blocked texts leave
+nothing) a ``dead_end`` boundary is reported: a search may jump back to the culprit;
+otherwise the decoder backs off its last chosen token by itself and bans it there (a
+rollback to a checkpoint of kind ``"token"``).
 """
 
 from __future__ import annotations

@@ -172,6 +172,18 @@ def _fitting_refs(name: str, returned: Param, target: Param, depth: int = 3) -> 
     return out
 
 
+def fresh_name_line_grammar(tools: Iterable[str], bound: Iterable[str]) -> str:
+    """A step's line that binds none of the ``bound`` names (bare calls stay allowed).
+
+    Rebinding a name ends the plan (see :class:`StructureHooks`); a search that needs the
+    plan to go on ANDs this grammar in, so the model picks a fresh name instead.
+    """
+    from ..grammar._text import identifier_regex
+    names = "|".join(re.escape(t) for t in sorted(tools) + ["ask", "answer", "none"])
+    fresh = identifier_regex(frozenset(bound))
+    return rf"start: /{fresh} = [^\n]*/ | /(?:{names})\([^\n]*/"
+
+
 def _bound_names(state: DecodeState) -> set[str]:
     return {s.bind for s in state.steps if isinstance(s, Step) and s.bind}
 

@@ -170,6 +170,9 @@ class Model:
         """
         if not tokens:
             raise ValueError("cannot evaluate an empty token list")
+        if self.llama.n_tokens != len(self._kv):
+            # llama.cpp was driven directly since our last call: what we know is stale.
+            self.reset()
         kv = self._kv
         common = 0
         limit = min(len(kv), len(tokens))

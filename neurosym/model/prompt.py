@@ -23,8 +23,8 @@ from typing import Any, Literal as TypingLiteral
 from ..tools.tool import Param, Tool
 from .chat import ChatMessage, normalise_messages
 
-__all__ = ["PromptOptions", "Example", "EXAMPLES", "CHAIN_EXAMPLE", "render_signature", "render_type",
-           "render_tools", "build_messages", "PLAN_INSTRUCTIONS"]
+__all__ = ["PromptOptions", "Example", "EXAMPLES", "CHAIN_EXAMPLE", "render_signature",
+           "render_type", "render_tools", "build_messages", "PLAN_INSTRUCTIONS"]
 
 Detail = TypingLiteral["brief", "full"]
 

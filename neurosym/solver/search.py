@@ -25,6 +25,7 @@ from typing import Any, Literal as TypingLiteral
 
 from ..decode.boundary import Boundary
 from ..decode.checkpoint import Checkpoint
+from ..decode.structure import fresh_name_line_grammar
 from ..decode.hooks import CONTINUE, Decision, DecodeState, Hooks, Reject, ValueGrammars
 from ..errors import BudgetExceeded, Unsatisfiable
 from ..grammar import value_grammar
@@ -111,6 +112,7 @@ class ConstraintSearch(Hooks):
         self.check_times: list[float] = []
         self.solver_s = 0.0                          # time spent in these hooks
         self._started = time.perf_counter()
+        self._state: DecodeState | None = None
         self._levels: dict[int, int] = {}           # decode checkpoint id -> checker level
         self._value_start: dict[tuple[int, str], Checkpoint] = {}
         self._step_start: dict[int, Checkpoint] = {}
@@ -147,6 +149,9 @@ class ConstraintSearch(Hooks):
         return "?"
 
     def _now(self) -> float:
+        """Seconds since decoding started: the decoder's own clock, so traces interleave."""
+        if self._state is not None:
+            return self._state.elapsed
         return time.perf_counter() - self._started
 
     def _note(self, kind: SearchEventKind, **fields: Any) -> None:
@@ -176,6 +181,7 @@ class ConstraintSearch(Hooks):
 
     def on_boundary(self, event: Boundary, state: DecodeState) -> Decision:
         started = time.perf_counter()
+        self._state = state
         try:
             return self._on_boundary(event, state)
         finally:
@@ -218,8 +224,17 @@ class ConstraintSearch(Hooks):
         if checkpoint is None:
             return None
         if event.kind == "step_start" and event.step_index is not None:
+            grammars = []
             banned = self._banned.get((event.step_index, checkpoint.offset))
-            return self._line_grammar(banned) if banned else None
+            line = self._line_grammar(banned) if banned else None
+            if line is not None:
+                grammars.append(line)
+            if self._end_refusals:
+                # The plan must go on: a rebound name would end it, so only fresh names.
+                bound = {s.bind for s in state.steps if getattr(s, "bind", None)}
+                if bound:
+                    grammars.append(fresh_name_line_grammar(self.tools, bound))
+            return grammars or None
         return self._pending.pop(checkpoint.id, None)
 
     # -- the moves -------------------------------------------------------------------------

@@ -5,12 +5,17 @@ the other test folders' under ``--doctest-modules``.)"""
 from __future__ import annotations
 
 import copy
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from neurosym.bench._convert import checker_calls
-from neurosym.bench.bfcl import BfclEntry, load_category
+from neurosym.bench.bfcl import Answer, BfclEntry, load_category
+from neurosym.errors import ModelNotFoundError
 
 
 def _first_option(value: Any) -> Any:
@@ -47,3 +52,38 @@ def bfcl_entries() -> dict[str, list[BfclEntry]]:
     names = ["simple_python", "simple_java", "simple_javascript", "multiple", "parallel",
              "parallel_multiple", "irrelevance", "live_relevance"]
     return {name: load_category(name, limit=6) for name in names}
+
+
+#: Set to ``FOLDER:COUNT`` to make each process's first oracle answer wait (a minute at
+#: most) until COUNT processes have answered, so that every worker of a pool gets work.
+MEET_VARIABLE = "NEUROSYM_TEST_BENCH_MEET"
+_met: list[bool] = []
+
+
+def _meet_the_other_workers() -> None:
+    if _met or not os.environ.get(MEET_VARIABLE):
+        return
+    _met.append(True)
+    folder, count = os.environ[MEET_VARIABLE].rsplit(":", 1)
+    (Path(folder) / str(os.getpid())).touch()
+    deadline = time.monotonic() + 60
+    while len(list(Path(folder).iterdir())) < int(count) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def oracle_factory(mode: str, model: object = None, *,
+                   n_threads: int | None = None) -> Callable[[BfclEntry], Answer]:
+    """An answer factory for ``neurosym.bench.cli.run_units`` that needs no model: BFCL's
+    first possible answer (none on the relevance categories), its text naming the process
+    that answered. ``mode == "broken"`` answers with a set-up error, as a missing model
+    would."""
+
+    def answer(entry: BfclEntry) -> Answer:
+        if mode == "broken":
+            raise ModelNotFoundError("no GGUF model found", hint="pass --model")
+        _meet_the_other_workers()
+        calls = [] if entry.ground_truth is None else first_possible_answer(entry)
+        return Answer(calls, f"pid {os.getpid()}", True, prompt_tokens=100,
+                      output_tokens=len(entry.id), latency_s=len(entry.id) / 100)
+
+    return answer

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from neurosym.bench.cli import NON_LIVE_CATEGORIES, add_arguments, main
+from neurosym.bench import cli
+from neurosym.bench.cli import (NON_LIVE_CATEGORIES, _suite_options, add_arguments,
+                                default_jobs, main)
+from neurosym.bench.modes import PEER_LIMIT
+from neurosym.errors import BenchmarkError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,13 +36,50 @@ def test_bfcl_arguments() -> None:
 def test_defaults() -> None:
     args = _parser().parse_args(["bfcl", "--category", "simple_python"])
     assert (args.mode, args.limit, args.model, args.results_dir) == ("full", None, None, None)
-    assert _parser().parse_args(["all"]).bench_suite == "all"
+    assert args.jobs == default_jobs() == min(os.cpu_count() or 1, 2)
+    every = _parser().parse_args(["all"])
+    assert every.bench_suite == "all"
+    assert (every.jobs, every.peer_limit, every.limit) == (default_jobs(), PEER_LIMIT, None)
+
+
+def test_all_arguments() -> None:
+    args = _parser().parse_args(["all", "--jobs", "1", "--peer-limit", "5", "--limit", "2"])
+    assert (args.jobs, args.peer_limit, args.limit) == (1, 5, 2)
+
+
+def _takes_everything(out_dir: str = "x", *, questions: int = 20, model: object = None) -> None:
+    """A suite entry point that takes every option."""
+
+
+def _takes_questions(questions: int = 20) -> None:
+    """A suite entry point that takes only the number of questions."""
+
+
+def _takes_nothing() -> None:
+    """A suite entry point that takes no option."""
+
+
+@pytest.mark.parametrize("function, results_dir, limit, model, expected", [
+    (_takes_everything, Path("r"), 5, "m.gguf",
+     {"out_dir": Path("r"), "questions": 5, "model": "m.gguf"}),
+    (_takes_everything, None, None, None, {}),
+    (_takes_everything, None, 3, None, {"questions": 3}),
+    (_takes_questions, Path("r"), 3, "m.gguf", {"questions": 3}),
+    (_takes_nothing, Path("r"), 3, "m.gguf", {}),
+])
+def test_suites_get_the_options_they_take(function: object, results_dir: Path | None,
+                                          limit: int | None, model: str | None,
+                                          expected: dict[str, object]) -> None:
+    assert _suite_options(function, results_dir=results_dir, limit=limit,  # type: ignore[arg-type]
+                          model=model) == expected
 
 
 @pytest.mark.parametrize("argv", [
     [], ["bfcl"], ["bfcl", "--category", "simple_python", "--limit", "0"],
     ["bfcl", "--category", "simple_python", "--limit", "many"],
     ["bfcl", "--category", "simple_python", "--mode", "best"], ["nothing"],
+    ["all", "--jobs", "0"], ["all", "--peer-limit", "0"], ["all", "--jobs", "two"],
+    ["bfcl", "--category", "simple_python", "--peer-limit", "3"],
 ])
 def test_bad_arguments_are_usage_errors(argv: list[str],
                                         capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,3 +118,40 @@ def test_a_short_peer_run_writes_both_files(tmp_path: Path,
     assert {(r["category"], r["mode"], r["n"]) for r in rows} == {
         ("simple_python", "peer", 1), ("irrelevance", "peer", 1)}
     assert "| simple_python | peer | 1 (limited) |" in (tmp_path / "bfcl.md").read_text()
+
+
+_SUITE_CALLS: list[dict[str, object]] = []
+
+
+def _suite_that_works(out_dir: Path, *, questions: int = 20) -> dict[str, int]:
+    _SUITE_CALLS.append({"out_dir": out_dir, "questions": questions})
+    return {"questions": questions}
+
+
+def _suite_that_fails() -> None:
+    raise BenchmarkError("the suite's data is missing", hint="reinstall it")
+
+
+def _suite_that_reports_failure() -> int:
+    return 3
+
+
+def test_each_extra_suite_runs_even_after_one_fails(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    here = __name__
+    monkeypatch.setattr(cli, "EXTRA_SUITES", (
+        ("broken", here, "_suite_that_fails"),
+        ("absent", "tests.bench.no_such_suite", "run_all"),
+        ("nameless", here, "no_such_function"),
+        ("unhappy", here, "_suite_that_reports_failure"),
+        ("working", here, "_suite_that_works"),
+    ))
+    _SUITE_CALLS.clear()
+    out = io.StringIO()
+    assert cli._extra_suites(out, results_dir=tmp_path, limit=4, model="m.gguf") == 2
+    text = out.getvalue()
+    assert "broken: failed after 0s: BenchmarkError: the suite's data is missing" in text
+    assert "hint: reinstall it" in text
+    assert "absent: skipped (tests.bench.no_such_suite is not available)" in text
+    assert "nameless: skipped" in text and "working: done in" in text
+    assert _SUITE_CALLS == [{"out_dir": tmp_path, "questions": 4}]

@@ -11,6 +11,7 @@ from tests.bench.bench_helpers import first_possible_answer
 
 import neurosym
 from neurosym.bench.bfcl import Answer, BfclEntry, run_category
+from neurosym.bench.modes import FREE_MAX_TOKENS, PEER_LIMIT, PEER_MAX_TOKENS
 from neurosym.bench.report import (YARDSTICK, environment, merge_rows, results_dir,
                                    write_bfcl_results, write_results)
 from neurosym.errors import BenchmarkError
@@ -124,3 +125,28 @@ def test_merge_rows_adds_and_replaces_by_key() -> None:
 def test_results_dir_is_bench_results_at_the_top_of_the_repository() -> None:
     top = Path(neurosym.__file__).resolve().parents[1]
     assert results_dir() == top / "bench" / "results"
+
+
+def test_limited_rows_are_explained_under_the_table(tmp_path: Path, model_file: Path) -> None:
+    whole = run_category("simple_python", _oracle, limit=None, mode="grammar", progress=False)
+    peer = [run_category(name, _oracle, limit=3, mode="peer", progress=False)
+            for name in ("simple_python", "multiple")]
+    free = run_category("multiple", _oracle, limit=2, mode="free", progress=False)
+    _, md_path = write_bfcl_results([whole, *peer, free], model=model_file, directory=tmp_path)
+    markdown = md_path.read_text()
+    assert "| simple_python | grammar | 400 |" in markdown
+    assert "| simple_python | peer | 3 (limited) |" in markdown
+    note = markdown.rstrip().splitlines()[-1]
+    assert note.startswith("Rows marked (limited) answered only the first entries")
+    assert "`free` on the first 2, `peer` on the first 3." in note
+    assert f"`--peer-limit`, default {PEER_LIMIT}" in note
+
+
+def test_unlimited_rows_need_no_note(tmp_path: Path, model_file: Path) -> None:
+    run = run_category("parallel", _oracle, limit=None, mode="full", progress=False)
+    _, md_path = write_bfcl_results([run], model=model_file, directory=tmp_path)
+    markdown = md_path.read_text()
+    assert "(limited)" not in markdown and markdown.rstrip().splitlines()[-1].startswith("|")
+    # The reply bounds of the modes are stated once, above the table.
+    assert f"after {FREE_MAX_TOKENS} tokens" in markdown
+    assert f"`peer` replies get {PEER_MAX_TOKENS} generated tokens" in markdown

@@ -182,10 +182,11 @@ SCENARIOS: tuple[Scenario, ...] = (
              ("count(transfer) >= 1", "transfer.amount <= get_balance.result",
               "transfer.amount > 0"),
              True, check_transfer_balance, observations={"get_balance": 250.0}),
+    # One-hour slots with distinct starts cannot overlap.
     Scenario("schedule_no_overlap",
-             "Create a standup from 9 to 10 and a design review from 9 to 11.",
+             "Create a standup from 9 to 10 and a design review from 9 to 10.",
              (create_event,),
-             ("count(create_event) >= 2", "create_event.end_hour > create_event.start_hour",
+             ("count(create_event) >= 2", "create_event.end_hour == create_event.start_hour + 1",
               "distinct(create_event.start_hour)"),
              True, check_schedule),
     Scenario("cabin_contradicts_request",

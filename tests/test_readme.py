@@ -1,0 +1,28 @@
+"""The README's example runs as written, with the real model and solver."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.model
+def test_the_readme_example_runs() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    assert blocks, "the README has no Python example"
+    namespace: dict[str, object] = {"__name__": "readme_example"}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(blocks[0], str(README), "exec"), namespace)  # the project's own text
+    result = namespace["result"]
+    assert result.ok, result.explanation  # type: ignore[attr-defined]
+    first = out.getvalue().splitlines()[0]
+    assert first.startswith("True ") and "book_hotel(" in first
+    for step in result.plan.steps:  # type: ignore[attr-defined]
+        assert step.call.arg("price").value <= 500
