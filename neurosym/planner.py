@@ -40,6 +40,7 @@ class PlanRequest:
     tools: ToolSet
     constraints: tuple[Any, ...]
     observations: tuple[tuple[str, Any], ...] = ()
+    answer_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Planner:
                  policy: Any = None, max_steps: int | None = 8, max_rollbacks: int = 64,
                  max_seconds: float = 60.0, allow_repeats: bool = False,
                  prompt_options: PromptOptions | None = None, n_ctx: int = 4096,
-                 max_string_length: int = 200) -> None:
+                 max_string_length: int = 200, retrieve: int | None = 5) -> None:
         from .decode import Budgets, Sampling
         from .tools import ToolSet
         tools = ToolSet.coerce(tools)
@@ -133,6 +134,8 @@ class Planner:
         self._model: Model | None = model if _is_model(model) else None  # type: ignore[assignment]
         self._grammar: SpecialisedGrammar | None = None
         self._decoder: Any = None
+        self.retrieve = retrieve
+        self._decoders: dict[tuple[str, ...], Any] = {}
 
     def __repr__(self) -> str:
         return (f"Planner(tools={list(self.tools.names)!r}, constraints={len(self.constraints)}, "
@@ -164,13 +167,42 @@ class Planner:
                                     budgets=self.budgets)
         return self._decoder
 
+    def tools_for(self, request: str | Sequence[Mapping[str, Any]]) -> ToolSet:
+        """The tools shown to the model for ``request``: all of them, or when there are
+        more than ``retrieve``, the best matches (and every tool a constraint names)."""
+        if self.retrieve is None or len(self.tools) <= self.retrieve:
+            return self.tools
+        from .tools import ToolSet
+        from .tools.retrieve import select_tools
+        text = request if isinstance(request, str) else " ".join(
+            str(m.get("content", "")) for m in request if m.get("role") == "user")
+        named = [t.name for t in self.tools
+                 if any(t.name in str(c) for c in self.constraints)]
+        return ToolSet(select_tools(self.tools, text, k=self.retrieve, keep=named))
+
+    def _decoder_for(self, tools: ToolSet) -> Any:
+        if tools is self.tools:
+            return self.decoder
+        key = tuple(tools.names)
+        decoder = self._decoders.get(key)
+        if decoder is None:
+            from .decode import Decoder
+            from .grammar import build_grammar
+            grammar = build_grammar(tools, max_steps=self.max_steps,
+                                    max_string_length=self.max_string_length)
+            decoder = Decoder(self.model, grammar, sampling=self.sampling, budgets=self.budgets)
+            self._decoders[key] = decoder
+        return decoder
+
     # -- planning ---------------------------------------------------------------------
     def messages(self, request: str | Sequence[Mapping[str, Any]], *,
                  observations: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
-                 previous_plan: str | None = None) -> list[dict[str, str]]:
+                 previous_plan: str | None = None,
+                 tools: ToolSet | None = None) -> list[dict[str, str]]:
         """The chat messages the model is given for ``request``."""
         from .model import build_messages
-        return build_messages(list(self.tools), request, observations=observations,
+        shown = tools if tools is not None else self.tools_for(request)
+        return build_messages(list(shown), request, observations=observations,
                               previous_plan=previous_plan,
                               constraints=[c for c in self.constraints if isinstance(c, str)],
                               options=self.prompt_options)
@@ -178,8 +210,12 @@ class Planner:
     def plan(self, request: str | Sequence[Mapping[str, Any]], *,
              observations: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
              previous_plan: str | None = None,
-             on_event: Callable[[Event], None] | None = None) -> PlanResult:
+             on_event: Callable[[Event], None] | None = None,
+             answer_only: bool = False) -> PlanResult:
         """Plan calls for ``request`` (a string, or chat messages).
+
+        ``answer_only`` holds the model to ``answer(...)`` or ``ask(...)``: the agent loop
+        uses it once the calls it needs have run.
 
         ``observations`` are results of steps already run (``name -> value``), shown to
         the model with ``previous_plan`` so it can go on or answer. Errors the model
@@ -187,13 +223,15 @@ class Planner:
         ``ok``; bad input (no model, a prompt longer than the context) raises.
         """
         started = time.perf_counter()
-        messages = self.messages(request, observations=observations, previous_plan=previous_plan)
+        tools = self.tools_for(request)
+        messages = self.messages(request, observations=observations, previous_plan=previous_plan,
+                                 tools=tools)
         seen = tuple(observations.items() if isinstance(observations, Mapping)
                      else observations or ())
-        state = PlanRequest(tuple(messages), self.tools, self.constraints, seen)
+        state = PlanRequest(tuple(messages), self.tools, self.constraints, seen, answer_only)
         model = self.model
         prompt = model.render_chat(messages)
-        decoder = self.decoder
+        decoder = self._decoder_for(tools)
         hooks = self._make_hooks(state)
         search = _search_of(hooks)
         events: list[Any] = []
@@ -252,6 +290,8 @@ class Planner:
         """
         from .decode import StructureHooks, chain_hooks
         structure = StructureHooks(self.tools, allow_repeats=self.allow_repeats)
+        if request.answer_only:
+            return chain_hooks(structure, _AnswerOnly())
         if not self.solver:
             return structure
         from .solver.search import ConstraintSearch
@@ -266,15 +306,38 @@ class Planner:
         """
         from .execute.loop import run_loop
 
+        done: set[Any] = set()
+
         def propose(text: str, seen: Sequence[Any]) -> Plan:
             observations = [(o.bind or o.tool or "rejected", o.text) for o in seen]
             result = self.plan(text, observations=observations or None)
+            if result.plan is not None and result.plan.steps and seen and \
+                    {s.call for s in result.plan.steps} <= done:
+                # Every call was run already: what is left is to answer from what was seen.
+                result = self.plan(text, observations=observations, answer_only=True)
             if result.plan is None:
                 raise result.error or DecodeError(result.explanation or "no plan")
+            done.update(s.call for s in result.plan.steps)
             return result.plan
 
         return run_loop(request, propose, tools=self.tools, executor=executor,
                         constraints=list(self.constraints) or None, max_turns=max_turns, **options)
+
+
+class _AnswerOnly:
+    """Hooks that let a line be only ``answer(...)`` or ``ask(...)``."""
+
+    def on_boundary(self, event: Any, state: Any) -> Any:
+        from .decode import CONTINUE
+        return CONTINUE
+
+    def value_constraint(self, event: Any, state: Any) -> str | None:
+        # A non-empty text: an empty answer tells the user nothing.
+        return (r"start: /(?:answer|ask)\(\"[^\"\n][^\n]*/" if event.kind == "step_start"
+                else None)
+
+    def on_rollback(self, target: Any, state: Any) -> None:
+        return None
 
 
 def _compile(constraints: Sequence[Any], tools: ToolSet) -> Any:
