@@ -8,7 +8,9 @@ that many worker processes side by side, each model on its share of the cores, t
 longest units first; only this process writes the results, merged into
 ``bench/results/<suite>.json`` and ``.md`` (see ``neurosym.bench.report``) as each unit
 ends. ``bench all`` runs the peer mode on the first ``--peer-limit`` entries of each
-category only: llama-cpp-python's handler takes seconds per entry.
+category only (llama-cpp-python's handler takes seconds per entry), then the project's
+own suites; ``--limit`` bounds every category and the suites' question counts too, for a
+quick run of everything.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..cli import _positive
 from ..errors import NeurosymError
 from .modes import PEER_LIMIT
 
@@ -45,10 +48,11 @@ EXTRA_SUITES: tuple[tuple[str, str, str], ...] = (
     ("solver", "neurosym.solver.bench", "run_all"),
 )
 _MODE_CHOICES = ("free", "grammar", "full", "peer", "all")
-#: Rough seconds per entry of each mode with one thread per job, to start the longest
-#: units first (so no long unit is left to run alone at the end).
-_SECONDS_PER_ENTRY: Mapping[str, float] = {"free": 1.0, "grammar": 0.6, "full": 0.6,
-                                           "peer": 3.5}
+#: CPU seconds per entry of each mode with the embedded model, one llama.cpp thread per
+#: job (measured on a 2-core machine): the longest units start first, so that no long
+#: unit is left to run alone at the end.
+_SECONDS_PER_ENTRY: Mapping[str, float] = {"free": 1.7, "grammar": 1.2, "full": 1.1,
+                                           "peer": 2.6}
 
 AnswerFactory = Callable[..., Any]
 """Makes a mode's answer function: ``factory(mode, model_path, n_threads=...)``, like
@@ -173,24 +177,27 @@ def _start_worker(factory: AnswerFactory, model: str, n_threads: int | None,
     _WORKER = _Worker(factory, Path(model), n_threads, progress, _PlainLines(sys.stderr))
 
 
-def _timed_run(worker: _Worker, unit: BfclUnit) -> tuple[Any, float]:
-    """The unit's ``RunResult`` (or ``_UnitFailure``) and the seconds it took."""
-    start = time.perf_counter()
+def _timed_run(worker: _Worker, unit: BfclUnit) -> tuple[Any, float, float]:
+    """The unit's ``RunResult`` (or ``_UnitFailure``), the seconds it took, and the CPU
+    seconds of all the process's threads meanwhile (which, unlike the wall time, hardly
+    depend on what else the machine runs)."""
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         outcome = worker.run(unit)
     except NeurosymError as err:
         outcome = _UnitFailure(type(err).__name__, err.message, err.hint)
-    return outcome, time.perf_counter() - start
+    return outcome, time.perf_counter() - start, time.process_time() - cpu_start
 
 
-def _run_in_worker(unit: BfclUnit) -> tuple[Any, float]:
+def _run_in_worker(unit: BfclUnit) -> tuple[Any, float, float]:
     assert _WORKER is not None, "the pool's initializer sets up the worker"
     return _timed_run(_WORKER, unit)
 
 
 def _results_of(units: Sequence[BfclUnit], worker: _Worker | None, jobs: int,
-                initargs: tuple[Any, ...]) -> Generator[tuple[BfclUnit, Any, float], None, None]:
-    """Each unit with its result (or ``_UnitFailure``) and seconds taken, as they end."""
+                initargs: tuple[Any, ...]
+                ) -> Generator[tuple[BfclUnit, Any, float, float], None, None]:
+    """Each unit with its result (or ``_UnitFailure``), wall and CPU seconds, as they end."""
     if worker is not None:
         for unit in units:
             yield (unit, *_timed_run(worker, unit))
@@ -215,7 +222,8 @@ def _results_of(units: Sequence[BfclUnit], worker: _Worker | None, jobs: int,
                 outcome = future.result()
             except BrokenProcessPool as err:
                 raise BenchmarkError(
-                    f"{futures[future].label}: a worker process ended abruptly ({err})",
+                    f"a worker process ended abruptly ({err}); {futures[future].label} and "
+                    "the units still running did not finish",
                     hint="run it again with --jobs 1 to see the error in this process") from err
             yield (futures[future], *outcome)
         finished = True
@@ -252,7 +260,7 @@ def run_units(units: Sequence[BfclUnit], *, model: Path, jobs: int = 1,
     written: tuple[Path, Path] | None = None
     results = _results_of(ordered, worker, jobs, (factory, str(model), n_threads, progress))
     with closing(results):
-        for unit, outcome, seconds in results:
+        for unit, outcome, seconds, cpu_seconds in results:
             if isinstance(outcome, _UnitFailure):
                 raise BenchmarkError(f"{unit.label}: {outcome.kind}: {outcome.message}",
                                      hint=outcome.hint)
@@ -260,7 +268,8 @@ def run_units(units: Sequence[BfclUnit], *, model: Path, jobs: int = 1,
             out.write(f"{unit.category:24} {unit.mode:8} {outcome.correct:4}/{outcome.n:<4} "
                       f"{100 * outcome.accuracy:5.1f}%  well-formed "
                       f"{100 * outcome.well_formed_rate:5.1f}%  "
-                      f"p50 {outcome.latency_median_s:.2f}s  in {seconds:.0f}s\n")
+                      f"p50 {outcome.latency_median_s:.2f}s  in {seconds:.1f}s "
+                      f"(CPU {cpu_seconds:.1f}s)\n")
             out.flush()
             # Written after every unit, so an interrupted long run keeps what it measured.
             written = write_bfcl_results([outcome], model=model, directory=results_dir)
@@ -297,19 +306,9 @@ def run_bfcl(category_names: Sequence[str], modes: Sequence[str], *, limit: int 
                      results_dir=results_dir, answer_factory=factory)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--limit", type=_positive, default=None, metavar="N",
-                        help="answer only the first N entries of each category")
+def _common(parser: argparse.ArgumentParser,
+            limit_help: str = "answer only the first N entries of each category") -> None:
+    parser.add_argument("--limit", type=_positive, default=None, metavar="N", help=limit_help)
     parser.add_argument("--jobs", type=_positive, default=default_jobs(), metavar="J",
                         help="worker processes running (category, mode) units side by "
                              f"side (default: {default_jobs()}, the CPUs up to 2)")
@@ -335,7 +334,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     every = suites.add_parser("all", help="BFCL's non-live categories in every mode, "
                                           "then the project's own suites",
                               description="Run every benchmark suite.")
-    _common(every)
+    _common(every, "answer only the first N entries of each category, and give the "
+                   "project's own suites N questions (a quick run of everything)")
     every.add_argument("--peer-limit", type=_positive, default=PEER_LIMIT, metavar="N",
                        help="answer only the first N entries of each category in the peer "
                             f"mode (default: {PEER_LIMIT}; `bench bfcl --mode peer` runs "

@@ -246,17 +246,25 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
 
 def _limited_note(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """A note under the table naming the rows that answered only part of a category."""
-    limited = sorted({(str(row.get("mode")), int(row["limit"])) for row in rows
-                      if row.get("limit") is not None},
-                     key=lambda item: (_MODE_ORDER.index(item[0]) if item[0] in _MODE_ORDER
-                                       else len(_MODE_ORDER), item))
-    if not limited:
+    modes_by_limit: dict[int, set[str]] = {}
+    for row in rows:
+        if row.get("limit") is not None:
+            modes_by_limit.setdefault(int(row["limit"]), set()).add(str(row.get("mode")))
+    if not modes_by_limit:
         return []
     from .modes import PEER_LIMIT
-    parts = ", ".join(f"`{mode}` on the first {limit}" for mode, limit in limited)
-    text = (f"Rows marked (limited) answered only the first entries of their category, in "
-            f"BFCL's order: {parts}.")
-    if any(mode == "peer" for mode, _ in limited):
+
+    def rank(mode: str) -> tuple[int, str]:
+        return (_MODE_ORDER.index(mode) if mode in _MODE_ORDER else len(_MODE_ORDER), mode)
+
+    parts = []
+    for limit, modes in sorted(modes_by_limit.items()):
+        names = [f"`{mode}`" for mode in sorted(modes, key=rank)]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        parts.append(f"{listed} on the first {limit}")
+    text = ("Rows marked (limited) answered only the first entries of their category, in "
+            f"BFCL's order: {'; '.join(parts)}.")
+    if any("peer" in modes for modes in modes_by_limit.values()):
         text += (" `neurosym bench all` runs the peer mode on such a fixed sample "
                  f"(`--peer-limit`, default {PEER_LIMIT}) because llama-cpp-python's "
                  "handler takes seconds per entry; `neurosym bench bfcl --mode peer` runs "

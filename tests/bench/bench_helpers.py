@@ -76,11 +76,13 @@ def oracle_factory(mode: str, model: object = None, *,
     """An answer factory for ``neurosym.bench.cli.run_units`` that needs no model: BFCL's
     first possible answer (none on the relevance categories), its text naming the process
     that answered. ``mode == "broken"`` answers with a set-up error, as a missing model
-    would."""
+    would; ``mode == "crash"`` ends its process at once (use it in worker processes only)."""
 
     def answer(entry: BfclEntry) -> Answer:
         if mode == "broken":
             raise ModelNotFoundError("no GGUF model found", hint="pass --model")
+        if mode == "crash":
+            os._exit(3)
         _meet_the_other_workers()
         calls = [] if entry.ground_truth is None else first_possible_answer(entry)
         return Answer(calls, f"pid {os.getpid()}", True, prompt_tokens=100,

@@ -42,14 +42,15 @@ def test_plan_units_bounds_every_unit_and_the_peer_further(
 
 
 def test_the_longest_units_go_first() -> None:
-    # simple_python has 400 entries, simple_javascript 50; a peer entry takes longest.
+    # simple_python has 400 entries, simple_javascript 50; a peer entry takes longest,
+    # then a free one, then a grammar one.
     units = [BfclUnit("simple_javascript", "grammar"), BfclUnit("simple_python", "grammar"),
-             BfclUnit("simple_python", "peer", 20), BfclUnit("simple_python", "free"),
-             BfclUnit("simple_javascript", "peer", 5)]
+             BfclUnit("simple_python", "peer", 30), BfclUnit("simple_python", "free"),
+             BfclUnit("simple_javascript", "peer", 5), BfclUnit("simple_javascript", "free")]
     assert _longest_first(units) == [
         BfclUnit("simple_python", "free"), BfclUnit("simple_python", "grammar"),
-        BfclUnit("simple_python", "peer", 20), BfclUnit("simple_javascript", "grammar"),
-        BfclUnit("simple_javascript", "peer", 5)]
+        BfclUnit("simple_javascript", "free"), BfclUnit("simple_python", "peer", 30),
+        BfclUnit("simple_javascript", "grammar"), BfclUnit("simple_javascript", "peer", 5)]
 
 
 def _rows(directory: Path) -> dict[tuple[str, str], dict[str, Any]]:
@@ -121,6 +122,16 @@ def test_a_setup_error_in_a_unit_ends_the_run_and_names_it(jobs: int, tmp_path: 
     assert "ModelNotFoundError" in info.value.message and info.value.hint == "pass --model"
     rows = _rows(tmp_path) if (tmp_path / "bfcl.json").exists() else {}
     assert ("parallel", "broken") not in rows
+
+
+def test_a_worker_that_dies_ends_the_run_with_a_clear_error(tmp_path: Path,
+                                                             model_file: Path) -> None:
+    units = [BfclUnit("simple_python", "crash", 2), BfclUnit("parallel", "free", 2)]
+    with pytest.raises(BenchmarkError) as info:
+        run_units(units, model=model_file, jobs=2, out=io.StringIO(), progress=False,
+                  results_dir=tmp_path, answer_factory=oracle_factory)
+    assert "a worker process ended abruptly" in info.value.message
+    assert "--jobs 1" in (info.value.hint or "")
 
 
 def _no_planner(mode: str, model: object = None, *, n_threads: int | None = None) -> Any:

@@ -138,7 +138,7 @@ def test_limited_rows_are_explained_under_the_table(tmp_path: Path, model_file: 
     assert "| simple_python | peer | 3 (limited) |" in markdown
     note = markdown.rstrip().splitlines()[-1]
     assert note.startswith("Rows marked (limited) answered only the first entries")
-    assert "`free` on the first 2, `peer` on the first 3." in note
+    assert "`free` on the first 2; `peer` on the first 3." in note
     assert f"`--peer-limit`, default {PEER_LIMIT}" in note
 
 
@@ -150,3 +150,11 @@ def test_unlimited_rows_need_no_note(tmp_path: Path, model_file: Path) -> None:
     # The reply bounds of the modes are stated once, above the table.
     assert f"after {FREE_MAX_TOKENS} tokens" in markdown
     assert f"`peer` replies get {PEER_MAX_TOKENS} generated tokens" in markdown
+
+
+def test_modes_limited_alike_are_named_together(tmp_path: Path, model_file: Path) -> None:
+    runs = [run_category("multiple", _oracle, limit=2, mode=mode, progress=False)
+            for mode in ("peer", "full", "free", "grammar")]
+    _, md_path = write_bfcl_results(runs, model=model_file, directory=tmp_path)
+    note = md_path.read_text().rstrip().splitlines()[-1]
+    assert "order: `free`, `grammar`, `full` and `peer` on the first 2." in note
