@@ -29,7 +29,7 @@ from ..decode.structure import fresh_name_line_grammar
 from ..decode.hooks import CONTINUE, Decision, DecodeState, Hooks, Reject, ValueGrammars
 from ..errors import BudgetExceeded, Unsatisfiable
 from ..grammar import value_grammar
-from ..plan.ast import TERMINAL_KINDS, Call, Ref
+from ..plan.ast import TERMINAL_KINDS, Call, Terminal
 from ..tools.tool import Tool
 from .checker import PlanChecker
 from .verdict import CoreItem, Feasible, Verdict, explain
@@ -253,7 +253,9 @@ class ConstraintSearch(Hooks):
         # No value of this call can help: this tool may not come here.
         return self._ban(step, event.tool, verdict, state)
 
-    def _ban(self, step: int, tool: str, verdict: Verdict, state: DecodeState) -> Decision:
+    def _ban(self, step: int, tool: str, verdict: Verdict, state: DecodeState, *,
+             also: Iterable[str] = ()) -> Decision:
+        """Forbid ``tool`` (and the names in ``also``) at the start of ``step``."""
         start = self._step_start.get(step)
         reason = explain(verdict.core)
         if start is None:
@@ -262,6 +264,7 @@ class ConstraintSearch(Hooks):
         key = (step, start.offset)
         banned = self._banned.setdefault(key, set())
         banned.add(tool)
+        banned.update(also)
         self._bans_why.setdefault(key, []).append(reason)
         self._note("ban", step=step, tool=tool, core=_texts(verdict.core), detail=reason,
                    checkpoint=start.id)
@@ -359,15 +362,8 @@ class ConstraintSearch(Hooks):
         if any(c.kind == "assignment" for c in verdict.core):
             return self._resolve(verdict, state, step=last)
         # The plan is missing calls: its last step may not end it here.
-        if last >= 0 and steps[last].__class__.__name__ == "Terminal":
-            terminal = getattr(steps[last], "kind", "none")
-            decision = self._ban(last, terminal, verdict, state)
-            start = self._step_start.get(last)
-            if start is not None:
-                self._banned[(last, start.offset)] |= set(TERMINAL_KINDS)
-                if self._banned[(last, start.offset)] >= set(self.tools) | set(TERMINAL_KINDS):
-                    self._unsat((last, start.offset))
-            return decision
+        if last >= 0 and isinstance(steps[last], Terminal):
+            return self._ban(last, steps[last].kind, verdict, state, also=TERMINAL_KINDS)
         checkpoint = event.checkpoint
         texts = _texts(verdict.core)
         self._end_refusals[texts] = self._end_refusals.get(texts, 0) + 1
@@ -485,5 +481,3 @@ def _describe_feasible(feasible: Feasible) -> str:
         return f"feasible: {left}{feasible.lo}, {feasible.hi}{right}"
     return f"feasible: {feasible.kind}"
 
-
-_ = Ref  # references are assigned as Ref values; the checker reads observations for them
