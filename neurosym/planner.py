@@ -41,6 +41,8 @@ class PlanRequest:
     constraints: tuple[Any, ...]
     observations: tuple[tuple[str, Any], ...] = ()
     answer_only: bool = False
+    #: The user's request as they wrote it (the last user message of a chat).
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,8 @@ class Planner:
                  policy: Any = None, max_steps: int | None = 8, max_rollbacks: int = 64,
                  max_seconds: float = 60.0, allow_repeats: bool = False,
                  prompt_options: PromptOptions | None = None, n_ctx: int = 4096,
-                 max_string_length: int = 200, retrieve: int | None = 5) -> None:
+                 max_string_length: int = 200, retrieve: int | None = 5,
+                 coverage: bool | None = None) -> None:
         from .decode import Budgets, Sampling
         from .tools import ToolSet
         tools = ToolSet.coerce(tools)
@@ -135,6 +138,7 @@ class Planner:
         self._grammar: SpecialisedGrammar | None = None
         self._decoder: Any = None
         self.retrieve = retrieve
+        self.coverage = solver if coverage is None else coverage
         self._decoders: dict[tuple[str, ...], Any] = {}
 
     def __repr__(self) -> str:
@@ -228,7 +232,8 @@ class Planner:
                                  tools=tools)
         seen = tuple(observations.items() if isinstance(observations, Mapping)
                      else observations or ())
-        state = PlanRequest(tuple(messages), self.tools, self.constraints, seen, answer_only)
+        state = PlanRequest(tuple(messages), self.tools, self.constraints, seen, answer_only,
+                            text=_request_text(request))
         model = self.model
         prompt = model.render_chat(messages)
         decoder = self._decoder_for(tools)
@@ -292,12 +297,17 @@ class Planner:
         structure = StructureHooks(self.tools, allow_repeats=self.allow_repeats)
         if request.answer_only:
             return chain_hooks(structure, _AnswerOnly())
+        coverage = None
+        if self.coverage:
+            from .decode.coverage import CoverageHooks
+            coverage = CoverageHooks(request.text, request.tools,
+                                     max_steps=self.max_steps or 8)
         if not self.solver:
-            return structure
+            return chain_hooks(coverage, structure)
         from .solver.search import ConstraintSearch
         search = ConstraintSearch(self.tools, self.constraint_set or (),
                                   observations=_as_mapping(request.observations))
-        return chain_hooks(structure, search)
+        return chain_hooks(coverage, structure, search)
 
     def run(self, request: str, *, executor: Any, max_turns: int = 4, **options: Any) -> Any:
         """Plan, execute, observe and re-plan until an answer, a question, or ``max_turns``.
@@ -338,6 +348,16 @@ class _AnswerOnly:
 
     def on_rollback(self, target: Any, state: Any) -> None:
         return None
+
+
+def _request_text(request: str | Sequence[Mapping[str, Any]]) -> str:
+    """The request the calls answer: the text, or a chat's last user message."""
+    if isinstance(request, str):
+        return request
+    for message in reversed(request):
+        if message.get("role") == "user" and isinstance(message.get("content"), str):
+            return str(message["content"])
+    return ""
 
 
 def _compile(constraints: Sequence[Any], tools: ToolSet) -> Any:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..plan.ast import Plan, Value
+    from ..tools.toolset import ToolSet
 
 __all__ = ["language_of", "model_functions", "plan_calls", "checker_calls", "openai_tools",
            "is_call_list", "has_call"]
@@ -95,16 +96,28 @@ def _value_python(value: Value) -> Any:
     raise TypeError(f"not a plan value: {value!r}")
 
 
-def plan_calls(plan: Plan) -> CheckerCalls:
+def plan_calls(plan: Plan, tools: ToolSet | None = None) -> CheckerCalls:
     """The plan's calls as plain ``[{tool: {arg: value}}]`` (values not yet typed).
 
+    With ``tools``, optional arguments the plan leaves unset (``None`` where the
+    parameter cannot hold it) are left out, as the executor leaves them out.
+
     >>> from neurosym.plan.ast import Call, ListValue, Literal, Plan, Step
-    >>> plan = Plan(steps=(Step(Call("f", (("x", ListValue((Literal(1),))),))),))
+    >>> plan = Plan(steps=(Step(Call("f", (("x", ListValue((Literal(1),))),
+    ...                                    ("unit", Literal(None))))),))
     >>> plan_calls(plan)
+    [{'f': {'x': [1], 'unit': None}}]
+    >>> from neurosym.tools import Param, Tool, ToolSet
+    >>> f = Tool("f", params=(Param("x", "array"), Param("unit", "string", required=False)))
+    >>> plan_calls(plan, ToolSet([f]))
     [{'f': {'x': [1]}}]
     """
-    return [{call.tool: {key: _value_python(value) for key, value in call.args}}
-            for call in plan.calls]
+    out: CheckerCalls = []
+    for call in plan.calls:
+        args = {key: _value_python(value) for key, value in call.args}
+        tool = tools.get(call.tool) if tools is not None else None
+        out.append({call.tool: tool.given_args(args) if tool is not None else args})
+    return out
 
 
 def _coerce(value: Any, schema: Mapping[str, Any] | None) -> Any:

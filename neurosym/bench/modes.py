@@ -322,7 +322,7 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool,
         if plan is None:
             return Answer(None, "", False, int(result.prompt_tokens),
                           int(result.output_tokens), latency, "the planner returned no plan")
-        calls = checker_calls(plan_calls(plan), entry.functions, entry.language)
+        calls = checker_calls(plan_calls(plan, tools), entry.functions, entry.language)
         return Answer(calls, plan.text, True, int(result.prompt_tokens),
                       int(result.output_tokens), latency)
 

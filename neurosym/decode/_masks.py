@@ -112,6 +112,21 @@ class TokenPrefixIndex:
             out.extend(ids)
         return out
 
+    def prefixes_of(self, data: bytes) -> list[int]:
+        """Tokens whose bytes are a non-empty prefix of ``data`` (``data`` itself included).
+
+        >>> TokenPrefixIndex([b'"', b'",', b'a', b'"a']).prefixes_of(b'"a')
+        [0, 3]
+        """
+        out: list[int] = []
+        keys = self._keys
+        for end in range(1, len(data) + 1):
+            at = bisect.bisect_left(keys, data[:end])
+            while at < len(keys) and keys[at] == data[:end]:
+                out.append(self._ids[at])
+                at += 1
+        return out
+
     def bytes_of(self, token: int) -> bytes:
         return self._bytes[token]
 

@@ -39,6 +39,10 @@ __all__ = ["DecodeRun", "mask_executor"]
 _EXECUTOR: ThreadPoolExecutor | None = None
 
 
+#: Bytes that open a value: a string, a list, a dict, an argument list.
+_OPENINGS = (b'"', b"[", b"{", b"(")
+
+
 def mask_executor() -> ThreadPoolExecutor:
     """The worker thread that computes grammar masks while llama.cpp evaluates."""
     global _EXECUTOR
@@ -276,8 +280,36 @@ class DecodeRun:
         if not allowed.any():
             return None
         if sampling.greedy:
-            return int(np.where(allowed, logits, -np.inf).argmax())
-        return self._sample(logits, allowed)
+            token = int(np.where(allowed, logits, -np.inf).argmax())
+        else:
+            token = self._sample(logits, allowed)
+            if allowed[int(logits.argmax())]:
+                return token
+        return self._opening_alone(token, allowed)
+
+    def _opening_alone(self, token: int, allowed: np.ndarray) -> int:
+        """An opening quote or bracket glued to more text, chosen after the model's own
+        first choice was masked out, is written alone.
+
+        The model did not mean to open a value here (it wanted, say, a bare word where a
+        string must be quoted), so the text glued to the opening is not its choice either:
+        ``",`` for a string the model meant to write bare is a comma only because commas
+        follow quotes in JSON. Written alone, the opening is in the context when the model
+        chooses what the value holds.
+        """
+        data = self.token_bytes[token]
+        if len(data) < 2 or data[:1] not in _OPENINGS:
+            return token
+        alone = self._single_byte_token(data[:1])
+        if alone is not None and allowed[alone]:
+            return alone
+        return token
+
+    def _single_byte_token(self, byte: bytes) -> int | None:
+        index: TokenPrefixIndex = self.model.memo(
+            "token_prefix_index", lambda: TokenPrefixIndex(self.token_bytes))
+        found = index.prefixes_of(byte)
+        return found[0] if found else None
 
     def _sample(self, logits: np.ndarray, allowed: np.ndarray) -> int:
         ids = np.flatnonzero(allowed)
@@ -552,6 +584,9 @@ class DecodeRun:
         self._checkpoints = [c for c in self._checkpoints if c.id < first]
         self._blocked = {key: texts for key, texts in self._blocked.items()
                          if key[1] <= target.offset}
+        if request.block == "\n" and target.kind == "step_end":
+            # Ending the plan after this step overrides an earlier refusal to end there.
+            self._blocked.pop(("plan_end", target.offset), None)
         if request.block is not None or target.kind == "plan_end":
             block = "" if target.kind == "plan_end" else request.block or ""
             if not block and target.kind not in ("value_start", "step_start", "plan_end"):

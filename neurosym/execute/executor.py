@@ -230,7 +230,8 @@ class _Run:
         try:
             with self.lock:
                 known = dict(self.values)
-            args = {name: resolve_value(value, known) for name, value in node["args"].items()}
+            args = tool.given_args({name: resolve_value(value, known)
+                                    for name, value in node["args"].items()})
         except ResolutionError as exc:
             return self.finish(index, "error", error=f"ResolutionError: {exc.message}")
         key = None

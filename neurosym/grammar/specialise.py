@@ -24,6 +24,7 @@ Its size is linear in the number of parameters.
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,13 +32,14 @@ from dataclasses import dataclass, field
 from ..errors import GrammarError
 from ..plan.parse import CONSTANTS, RESERVED_TOOL_NAMES
 from ..tools.tool import Tool
-from ._text import Rules, lark_literal
-from .values import NAME_REGEX, REF_REGEX, ValueWriter
+from ._text import Rules, identifier_regex, lark_literal
+from .values import REF_REGEX, ValueWriter
 
 __all__ = ["SpecialisedGrammar", "build_grammar"]
 
 _TOOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEYWORDS = frozenset(keyword.kwlist)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def build_grammar(tools: Iterable[Tool], *, max_string_length: int = 200,
     plan_forms: list[str] = []
     if tools:
         rules.define("call", " | ".join(calls))
-        bind = rules.terminal("name", f"/{NAME_REGEX}/")
+        # A result's name is an identifier Python would accept: never a keyword.
+        bind = rules.terminal("name", f"/{identifier_regex(_KEYWORDS)}/")
         rules.define("step", f'{bind} " = " call | call')
         steps = _steps_rule(rules, max_steps)
         plan_forms.append(steps)

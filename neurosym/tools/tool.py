@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -122,3 +122,24 @@ class Tool:
     @property
     def optional_params(self) -> tuple[Param, ...]:
         return tuple(p for p in self.params if not p.required)
+
+    def given_args(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """``args`` without the optional parameters left unset.
+
+        In a plan, ``None`` for an optional parameter that cannot hold ``None`` means
+        "not given": the call goes out without it, so the tool's own default applies.
+
+        >>> t = Tool("area", params=(Param("r", "number"),
+        ...                          Param("unit", "string", required=False, default="cm")))
+        >>> t.given_args({"r": 2, "unit": None})
+        {'r': 2}
+        """
+        out = {}
+        for name, value in args.items():
+            param = self.param(name)
+            if (value is None and param is not None and not param.required
+                    and not param.nullable
+                    and not (param.enum is not None and None in param.enum)):
+                continue
+            out[name] = value
+        return out
