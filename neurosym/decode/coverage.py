@@ -35,7 +35,7 @@ __all__ = ["RequestValue", "request_values", "CoverageHooks"]
 
 _NUMBER = re.compile(r"(?<![\w.^²³/])-?\d+(?:,\d{3})*(?:\.\d+)?(?![\w²³])")
 _QUOTED = re.compile(r"'([^'\n]{1,80})'(?!\w)|\"([^\"\n]{1,80})\"")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'&-]*")
+_WORD = re.compile(r"[A-Za-z](?:[A-Za-z0-9&-]|'(?=[A-Za-z]))*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*[\"'(]*$")
 #: Capitalised words that are not values even in mid-sentence.
 _NOT_NAMES = frozenset({"I", "I'm", "I'd", "I've", "I'll", "Also", "And", "Then", "Please",
