@@ -97,10 +97,12 @@ class Planner:
     """Plans calls of ``tools`` for a request, with a local model (None: the embedded one).
 
     ``constraints`` (expressions of the constraint language, or compiled constraints)
-    are kept for the solver, which ``solver=True`` enables once it is wired in through
-    :meth:`_make_hooks`. ``sampling=True`` samples with ``temperature`` and ``top_p``
-    (reproducibly with ``seed``) instead of greedy decoding. ``policy`` is kept for the
-    executor. ``max_tokens``, ``max_rollbacks`` and ``max_seconds`` bound each decode.
+    are checked by the Z3 search when ``solver=True``. ``coverage`` (by default on with
+    the solver) lets the values the request names decide when the plan needs another
+    call and when a call adds nothing (see :mod:`neurosym.decode.coverage`).
+    ``sampling=True`` samples with ``temperature`` and ``top_p`` (reproducibly with
+    ``seed``) instead of greedy decoding. ``policy`` is kept for the executor.
+    ``max_tokens``, ``max_rollbacks`` and ``max_seconds`` bound each decode.
     """
 
     def __init__(self, tools: Any, constraints: Sequence[Any] = (), model: Model | str | os.PathLike[str] | None = None,
@@ -300,8 +302,11 @@ class Planner:
         coverage = None
         if self.coverage:
             from .decode.coverage import CoverageHooks
+            # Constraints may need calls the request never names (count(...) >= 2):
+            # then the calls the model writes stay, and the solver judges them.
             coverage = CoverageHooks(request.text, request.tools,
-                                     max_steps=self.max_steps or 8)
+                                     max_steps=self.max_steps or 8,
+                                     retract=not (self.solver and self.constraints))
         if not self.solver:
             return chain_hooks(coverage, structure)
         from .solver.search import ConstraintSearch

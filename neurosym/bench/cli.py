@@ -371,6 +371,29 @@ def _suite_options(function: Callable[..., Any], *, results_dir: Path | None,
             if value is not None and name in accepted}
 
 
+def _extra_suites_process(results_dir: Path | None, limit: int | None,
+                          model: str | None) -> None:
+    failed = _extra_suites(sys.stdout, results_dir=results_dir, limit=limit, model=model)
+    sys.stdout.flush()
+    sys.exit(1 if failed else 0)
+
+
+def _start_extra_suites(*, results_dir: Path | None, limit: int | None,
+                        model: str | None) -> Any:
+    """``EXTRA_SUITES`` in a process of their own, side by side with the BFCL workers.
+
+    Run after BFCL they would leave a core idle for their whole run; their speed figures
+    are ratios of methods measured in the same process, so sharing the machine changes
+    their absolute times, not the ratios.
+    """
+    import multiprocessing
+    process = multiprocessing.get_context("spawn").Process(
+        target=_extra_suites_process, args=(results_dir, limit, model),
+        name="neurosym-bench-suites")
+    process.start()
+    return process
+
+
 def _extra_suites(out: TextIO, *, results_dir: Path | None = None, limit: int | None = None,
                   model: str | None = None) -> int:
     """Run ``EXTRA_SUITES`` one after the other; how many of them failed."""
@@ -419,11 +442,21 @@ def main(args: argparse.Namespace) -> int:
             return 0
         if args.bench_suite == "all":
             start = time.perf_counter()
-            run_bfcl(NON_LIVE_CATEGORIES, _modes("all"), limit=args.limit, model=args.model,
-                     results_dir=args.results_dir, progress=progress, out=out,
-                     skip_unavailable=True, jobs=jobs, peer_limit=args.peer_limit)
-            failed = _extra_suites(out, results_dir=args.results_dir, limit=args.limit,
-                                   model=args.model)
+            extras = _start_extra_suites(results_dir=args.results_dir, limit=args.limit,
+                                         model=args.model) if jobs > 1 else None
+            try:
+                run_bfcl(NON_LIVE_CATEGORIES, _modes("all"), limit=args.limit,
+                         model=args.model, results_dir=args.results_dir, progress=progress,
+                         out=out, skip_unavailable=True, jobs=jobs,
+                         peer_limit=args.peer_limit)
+            finally:
+                if extras is not None:
+                    extras.join()
+            if extras is None:
+                failed = _extra_suites(out, results_dir=args.results_dir, limit=args.limit,
+                                       model=args.model)
+            else:
+                failed = extras.exitcode != 0
             out.write(f"bench all: {time.perf_counter() - start:.0f}s\n")
             return 1 if failed else 0
     except NeurosymError as err:

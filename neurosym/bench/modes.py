@@ -3,7 +3,8 @@
 - ``free``: the model prompted as BFCL prompts chat models (write ``[f(a=1)]``), its
   raw text read by neurosym's plan parser: the model alone, nothing enforced.
 - ``grammar``: neurosym's planner, held to the tool grammar token by token, no solver.
-- ``full``: the planner with the grammar and the Z3 solver.
+- ``full``: the planner with the grammar, the Z3 solver and the search, which also
+  weighs the calls against the values the request names (``neurosym.decode.coverage``).
 - ``peer``: llama-cpp-python's own function calling (``chatml-function-calling``), which
   picks a function name by grammar and holds the arguments to each function's JSON
   Schema, turned into a GBNF grammar: the usual way to constrain a local model today.

@@ -203,8 +203,9 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
         _environment_line(document["environment"]), "",
         "Accuracy is judged by BFCL's own AST checker (the `bfcl-eval` package). Modes: "
         "`free` the model prompted as BFCL prompts chat models, its text read by neurosym's "
-        "parser; `grammar` neurosym's planner held to the tool grammar; `full` grammar and "
-        "Z3 solver; `peer` llama-cpp-python's chatml-function-calling handler (JSON Schema "
+        "parser; `grammar` neurosym's planner held to the tool grammar; `full` grammar, "
+        "Z3 solver and search (which also asks for another call while a value the request "
+        "names is unused, and takes back a call that uses none); `peer` llama-cpp-python's chatml-function-calling handler (JSON Schema "
         f"grammar). The yardstick is {YARDSTICK_MODEL} on BFCL's leaderboard; the gap is "
         "accuracy minus yardstick, in points. Tokens are means per entry; latency in "
         "seconds per entry.", "",

@@ -105,15 +105,18 @@ def _uses_results(call: Call) -> bool:
 
 class CoverageHooks(Hooks):
     """Hooks that keep the number of calls to the values the request names (see the
-    module). ``max_steps`` bounds the calls the rule may ask for; ``retries`` is how many
+    module). ``max_steps`` bounds the calls the rule may ask for. ``retract=False`` keeps
+    every call the model writes (the planner turns taking back off when constraints may
+    need calls the request does not name); ``retries`` is how many
     other lines the model may try when a call it was asked for uses nothing new."""
 
     def __init__(self, request: str, tools: Iterable[Tool] = (), *, max_steps: int = 8,
-                 retries: int = 0) -> None:
+                 retract: bool = True, retries: int = 0) -> None:
         self.values = request_values(request)
         self.tools: Mapping[str, Tool] = {t.name: t for t in tools}
         self.max_steps = max_steps
         self.retries = retries
+        self.retract = retract
         # Offsets where one more call was asked for: asked once, since coming back there
         # means that call was taken back.
         self._pushed: set[int] = set()
@@ -150,7 +153,7 @@ class CoverageHooks(Hooks):
             steps = [s for s in state.steps if isinstance(s, Step)]
             return self._at_end(event, state, steps)
         index = event.step_index
-        if event.kind == "step_end" and isinstance(event.step, Step) and index:
+        if event.kind == "step_end" and isinstance(event.step, Step) and index and self.retract:
             before = [s for s in state.steps[:index] if isinstance(s, Step)]
             return self._at_step(state, before, event.step, index)
         return CONTINUE

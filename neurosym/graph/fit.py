@@ -122,7 +122,8 @@ def value_problems(param: Param, value: Any, where: str | None = None) -> list[s
     """
     where = where or param.name or "value"
     if value is None:
-        if param.nullable or param.type == "any" or (not param.required and param.default is None):
+        # None for an optional parameter leaves it out (see Tool.given_args).
+        if param.nullable or param.type == "any" or not param.required:
             return []
         return [f"{where}: must not be None"]
     if param.enum is not None and not any(_same(value, v) for v in param.enum):

@@ -394,3 +394,18 @@ def test_the_audit_log_has_one_line_per_call_attempt(world_tools, tmp_path: Path
     # a second run appends to the same file
     run(tools, "bal = get_balance()", audit=path)
     assert len(path.read_text().splitlines()) == 4
+
+
+def test_none_for_an_optional_argument_leaves_it_out_so_the_default_applies() -> None:
+    from neurosym.tools import tool
+
+    @tool
+    def area(radius: float, unit: str = "cm") -> str:
+        """Area of a circle."""
+        return f"{3 * radius * radius} {unit}2"
+
+    tools = ToolSet([area])
+    report = run(tools, "a = area(radius=2, unit=None)")
+    (step,) = report.steps
+    assert step.ok and step.value == "12 cm2"
+    assert step.args == {"radius": 2}

@@ -45,6 +45,8 @@ SEARCH = 'search_flights(origin="SFO", destination="CDG", date="2026-12-01")'
 
 TRAVEL_OK = [
     f"flights = {SEARCH}",
+    f"define = {SEARCH}",
+    f"None_2 = {SEARCH}",
     SEARCH,
     'search_flights(origin="SFO", destination="CDG", date="2026-12-01", max_price=450.5, '
     'cabin="business", nonstop=False)',
@@ -139,6 +141,8 @@ TRAVEL_BAD = [
     ('math.floor(x=get_weather(city="x"))', "unknown nested tool"),
     ("math.floor(x=flights[0.5])", "malformed reference"),
     ('answer("' + "z" * 61 + '")', "terminal text over its bound"),
+    ("def = get_time()", "a keyword as a result's name"),
+    ("None = get_time()", "a constant as a result's name"),
 ]
 
 
