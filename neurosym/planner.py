@@ -323,13 +323,15 @@ class Planner:
 
         done: set[Any] = set()
 
-        def propose(text: str, seen: Sequence[Any]) -> Plan:
+        def propose(text: str, seen: Sequence[Any]) -> Plan | None:
             observations = [(o.bind or o.tool or "rejected", o.text) for o in seen]
             result = self.plan(text, observations=observations or None)
             if result.plan is not None and result.plan.steps and seen and \
                     {s.call for s in result.plan.steps} <= done:
                 # Every call was run already: what is left is to answer from what was seen.
                 result = self.plan(text, observations=observations, answer_only=True)
+                if result.plan is None:
+                    return None     # the calls ran; the model wrote no answer from them
             if result.plan is None:
                 raise result.error or DecodeError(result.explanation or "no plan")
             done.update(s.call for s in result.plan.steps)

@@ -71,7 +71,8 @@ def _describe(result: Any) -> tuple[str, bool]:
         if turn.execution is not None:
             lines.extend("  " + line for line in turn.execution.report().splitlines())
     ending = {"answer": "answer", "ask": "question", "none": "no tool fits this request",
-              "dry-run": "dry run", "budget": "gave up: the loop ran out of turns"}
+              "dry-run": "dry run", "budget": "gave up: the loop ran out of turns",
+              "unanswered": "the calls ran; the model wrote no answer from their results"}
     head = ending.get(status, status)
     lines.append(f"{head}: {result.text}" if result.text and status != "dry-run" else head)
     return "\n".join(lines), bool(result.ok)

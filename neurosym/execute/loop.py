@@ -35,7 +35,8 @@ from .verify import verify
 
 __all__ = ["LoopObservation", "LoopResult", "LoopStatus", "Proposer", "Turn", "run_loop"]
 
-LoopStatus = Literal["answer", "ask", "none", "dry-run", "budget"]
+#: ``unanswered``: the calls ran, but the proposer had no answer to give from them.
+LoopStatus = Literal["answer", "ask", "none", "dry-run", "budget", "unanswered"]
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ class LoopResult:
         }
 
 
-Proposer = Callable[[str, Sequence[LoopObservation]], Plan]
+#: Proposes the next plan from the request and what was observed; None when, after
+#: calls that ran, it cannot write an answer.
+Proposer = Callable[[str, Sequence[LoopObservation]], "Plan | None"]
 
 
 def run_loop(request: str, propose: Proposer, *, tools: ToolsLike, executor: Executor,
@@ -125,6 +128,8 @@ def run_loop(request: str, propose: Proposer, *, tools: ToolsLike, executor: Exe
     turns: list[Turn] = []
     for number in range(max_turns):
         plan = propose(request, tuple(seen))
+        if plan is None:
+            return LoopResult("unanswered", None, tuple(turns), store)
         if not plan.steps:
             kind = plan.terminal.kind if plan.terminal else "none"
             turns.append(Turn(number, plan, verified=True))

@@ -74,6 +74,15 @@ def test_the_loop_stops_at_its_budget() -> None:
     assert len(result.turns) == 3 and len(result.observations) == 3
 
 
+def test_a_proposer_without_an_answer_ends_the_loop_after_the_calls_ran() -> None:
+    _, tools = make_world()
+    plans = iter([parse_plan("bal = get_balance()"), None])
+    result = run_loop("Balance?", lambda request, seen: next(plans), tools=tools,
+                      executor=Executor(tools))
+    assert result.status == "unanswered" and not result.ok and result.text is None
+    assert len(result.turns) == 1 and result.values["bal"] is not None
+
+
 def test_ask_and_none_end_the_loop_at_once() -> None:
     world, tools = make_world()
     asked = run_loop("Book a flight", Script('ask("From where, and when?")'), tools=tools,
