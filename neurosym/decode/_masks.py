@@ -112,20 +112,16 @@ class TokenPrefixIndex:
             out.extend(ids)
         return out
 
-    def prefixes_of(self, data: bytes) -> list[int]:
-        """Tokens whose bytes are a non-empty prefix of ``data`` (``data`` itself included).
+    def token_of(self, data: bytes) -> int | None:
+        """The token whose bytes are exactly ``data`` (the lowest id if several), or None.
 
-        >>> TokenPrefixIndex([b'"', b'",', b'a', b'"a']).prefixes_of(b'"a')
-        [0, 3]
+        >>> TokenPrefixIndex([b'",', b'"', b'a']).token_of(b'"'), TokenPrefixIndex([b'a']).token_of(b'b')
+        (1, None)
         """
-        out: list[int] = []
-        keys = self._keys
-        for end in range(1, len(data) + 1):
-            at = bisect.bisect_left(keys, data[:end])
-            while at < len(keys) and keys[at] == data[:end]:
-                out.append(self._ids[at])
-                at += 1
-        return out
+        at = bisect.bisect_left(self._keys, data)
+        if at < len(self._keys) and self._keys[at] == data:
+            return self._ids[at]
+        return None
 
     def bytes_of(self, token: int) -> bytes:
         return self._bytes[token]

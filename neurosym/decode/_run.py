@@ -300,16 +300,17 @@ class DecodeRun:
         data = self.token_bytes[token]
         if len(data) < 2 or data[:1] not in _OPENINGS:
             return token
-        alone = self._single_byte_token(data[:1])
+        alone = self._prefix_index.token_of(data[:1])
         if alone is not None and allowed[alone]:
             return alone
         return token
 
-    def _single_byte_token(self, byte: bytes) -> int | None:
+    @property
+    def _prefix_index(self) -> TokenPrefixIndex:
+        """The vocabulary by bytes, built once per model."""
         index: TokenPrefixIndex = self.model.memo(
             "token_prefix_index", lambda: TokenPrefixIndex(self.token_bytes))
-        found = index.prefixes_of(byte)
-        return found[0] if found else None
+        return index
 
     def _sample(self, logits: np.ndarray, allowed: np.ndarray) -> int:
         ids = np.flatnonzero(allowed)
@@ -364,8 +365,7 @@ class DecodeRun:
         if not active:
             return set()
         out: set[int] = set()
-        index: TokenPrefixIndex = self.model.memo(
-            "token_prefix_index", lambda: TokenPrefixIndex(self.token_bytes))
+        index = self._prefix_index
         for kind, offset, texts in active:
             if kind == "plan_end":
                 out.update(self.eos)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from ..plan.ast import Call, DictValue, ListValue, Literal, Ref, Step, Value
 from ..tools.tool import Tool
 from .boundary import Boundary
-from .hooks import CONTINUE, Decision, DecodeState, Hooks, Reject
+from .hooks import CONTINUE, Decision, DecodeState, Hooks, Reject, end_before_step
 
 __all__ = ["RequestValue", "request_values", "CoverageHooks"]
 
@@ -107,21 +107,18 @@ class CoverageHooks(Hooks):
     """Hooks that keep the number of calls to the values the request names (see the
     module). ``max_steps`` bounds the calls the rule may ask for. ``retract=False`` keeps
     every call the model writes (the planner turns taking back off when constraints may
-    need calls the request does not name); ``retries`` is how many
-    other lines the model may try when a call it was asked for uses nothing new."""
+    need calls the request does not name)."""
 
     def __init__(self, request: str, tools: Iterable[Tool] = (), *, max_steps: int = 8,
-                 retract: bool = True, retries: int = 0) -> None:
+                 retract: bool = True) -> None:
         self.values = request_values(request)
         self.tools: Mapping[str, Tool] = {t.name: t for t in tools}
         self.max_steps = max_steps
-        self.retries = retries
         self.retract = retract
         # Offsets where one more call was asked for: asked once, since coming back there
         # means that call was taken back.
         self._pushed: set[int] = set()
         self._given_up: set[int] = set()    # offsets where the plan may end after all
-        self._retries: dict[int, int] = {}
 
     def _used(self, steps: Sequence[Step]) -> set[int]:
         """Indexes of the request's values the calls in ``steps`` use."""
@@ -174,23 +171,10 @@ class CoverageHooks(Hooks):
             return CONTINUE
         if self._used([*before, step]) - self._used(before):
             return CONTINUE
-        previous = [c for c in state.checkpoints
-                    if c.kind == "step_end" and c.path == (index - 1,)]
-        if not previous:
+        decision = end_before_step(
+            state, index, f"step {index + 1} uses no value of the request that the steps "
+                          "before it left unused")
+        if decision is None:
             return CONTINUE
-        end = previous[-1].offset
-        if end in self._pushed and self._retries.get(end, 0) < self.retries:
-            # A call asked for by this rule: the model may try another line before the
-            # plan ends without it.
-            start = [c for c in state.checkpoints
-                     if c.kind == "step_start" and c.path == (index,)]
-            line = state.text[start[-1].offset:] if start else ""
-            if line:
-                self._retries[end] = self._retries.get(end, 0) + 1
-                return Reject(start[-1], block=line,
-                              reason=f"step {index + 1} uses no value of the request left "
-                                     "unused: another line is tried")
-        self._given_up.add(end)
-        return Reject(previous[-1], block="\n",
-                      reason=f"step {index + 1} uses no value of the request that the steps "
-                             "before it left unused: the plan ends before it")
+        self._given_up.add(decision.rollback_to.offset)
+        return decision

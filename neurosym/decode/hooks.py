@@ -33,7 +33,8 @@ from .boundary import Boundary
 from .checkpoint import Checkpoint
 
 __all__ = ["Continue", "Reject", "Decision", "CONTINUE", "ValueGrammars", "DecodeState",
-           "DecodeHooks", "Hooks", "ChainedHooks", "chain_hooks", "live_checkpoint"]
+           "DecodeHooks", "Hooks", "ChainedHooks", "chain_hooks", "end_before_step",
+           "live_checkpoint"]
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,17 @@ def chain_hooks(*hooks: DecodeHooks | None) -> DecodeHooks:
     if len(present) == 1:
         return present[0]
     return ChainedHooks(*present)
+
+
+def end_before_step(state: DecodeState, index: int | None, why: str) -> Reject | None:
+    """A rejection that takes back step ``index`` and ends the plan after the step before
+    it, or None when there is no earlier step to end after (a helper for hooks)."""
+    if not index:
+        return None
+    previous = [c for c in state.checkpoints if c.kind == "step_end" and c.path == (index - 1,)]
+    if not previous:
+        return None
+    return Reject(previous[-1], block="\n", reason=f"{why}: the plan ends after step {index}")
 
 
 def live_checkpoint(state: DecodeState, kind: str, offset: int) -> Checkpoint | None:

@@ -27,7 +27,7 @@ from typing import Literal as TypingLiteral
 from ..plan.ast import Step
 from ..tools.tool import Param, Tool
 from .boundary import Boundary
-from .hooks import CONTINUE, Decision, DecodeState, Hooks, Reject, ValueGrammars
+from .hooks import CONTINUE, Decision, DecodeState, Hooks, ValueGrammars, end_before_step
 
 __all__ = ["StructureHooks", "RefPolicy"]
 
@@ -132,13 +132,7 @@ class StructureHooks(Hooks):
         return CONTINUE
 
     def _end_before(self, event: Boundary, state: DecodeState, why: str) -> Decision:
-        index = event.step_index
-        if not index:
-            return CONTINUE
-        previous = [c for c in state.checkpoints if c.kind == "step_end" and c.path == (index - 1,)]
-        if not previous:
-            return CONTINUE
-        return Reject(previous[-1], block="\n", reason=f"{why}: the plan ends after step {index}")
+        return end_before_step(state, event.step_index, why) or CONTINUE
 
 
 def _fitting_refs(name: str, returned: Param, target: Param, depth: int = 3) -> list[str]:
