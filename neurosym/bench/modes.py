@@ -14,11 +14,14 @@ The same GGUF file serves every mode, so the rows of a report differ only in met
 Every mode gets a bounded reply, so that a model which never stops costs a bounded
 time and no mode is judged on more text than another:
 
-- ``free`` stops at ``FREE_MAX_TOKENS`` tokens, at a blank line, or at the end of the
-  line on which the outer ``]`` of a call list closes (see ``free_reply_complete``).
-  BFCL's prompt-based answers are that one line; since decoding is greedy, the text
-  kept is the start of what an unbounded run would write, so only trailing prose after
-  the call line (which would make the whole reply unreadable) is left out.
+- ``free`` stops at ``FREE_MAX_TOKENS`` tokens, at a blank line, at the end of the
+  line on which the outer ``]`` of a call list closes, or as soon as its start can no
+  longer be read as calls (see ``free_reply_complete``). BFCL's prompt-based answers
+  are that one line; since decoding is greedy, the text kept is the start of what an
+  unbounded run would write, so only trailing prose after the call line (which would
+  make the whole reply unreadable) is left out. A reply that opens with prose is
+  unreadable whatever follows, so ending it early changes its verdict in no case; its
+  output tokens count only what was written up to that point.
 - ``peer`` gets ``PEER_MAX_TOKENS`` generated tokens for its whole reply, spread over
   the handler's completions (function name, arguments, next function name...), and a
   ``PEER_CONTEXT_TOKENS`` context. The handler itself asks for arguments with no token
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -43,8 +47,8 @@ from .bfcl import Answer, AnswerFn, BfclEntry
 
 __all__ = ["Mode", "MODES", "CONTEXT_TOKENS", "FREE_MAX_TOKENS", "PEER_CONTEXT_TOKENS",
            "PEER_MAX_TOKENS", "PEER_LIMIT", "resolve_model", "close_models",
-           "free_system_prompt", "free_reply_complete", "read_free_text", "free_answerer",
-           "planner_answerer", "peer_answerer", "answer_function"]
+           "free_system_prompt", "free_reply_unreadable", "free_reply_complete",
+           "read_free_text", "free_answerer", "planner_answerer", "peer_answerer", "answer_function"]
 
 Mode = Literal["free", "grammar", "full", "peer"]
 MODES: tuple[str, ...] = ("free", "grammar", "full", "peer")
@@ -167,9 +171,37 @@ _OPENERS = {"[": "]", "(": ")", "{": "}"}
 _CLOSERS = frozenset(_OPENERS.values())
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def free_reply_unreadable(text: str) -> bool:
+    """Whether the start of a free-text reply already rules out reading it as calls,
+    whatever follows.
+
+    ``read_free_text`` reads a plan or a BFCL call list, after any backticks: the text
+    must open with ``[``, ``]`` (which the reader completes to an empty list), a comment,
+    or a (dotted) name followed by ``(``, ``=`` or ``.``. Only that opening is judged, so a reply this calls unreadable is one the
+    reader refuses, and the converse need not hold.
+
+    >>> [free_reply_unreadable(t) for t in ("[f(", "math.sq", "x = f(", "Sure", "Sure,")]
+    [False, False, False, False, True]
+    >>> [free_reply_unreadable(t) for t in ("The function", "I'm", "```python\\nimport")]
+    [True, True, True]
+    """
+    rest = text.lstrip("` \t\r\n\f")
+    if not rest or rest[0] in "[]#":
+        return False
+    name = _NAME.match(rest)
+    if name is None:
+        return True
+    after = rest[name.end():].lstrip()
+    return bool(after) and after[0] not in "(=."
+
+
 def free_reply_complete(text: str) -> bool:
-    """Whether a free-text reply is over: a blank line follows some text, or a line has
-    ended on which the outer ``]`` of a call list closed.
+    """Whether a free-text reply is over: its start cannot be read as calls
+    (``free_reply_unreadable``), a blank line follows some text, or a line has ended on
+    which the outer ``]`` of a call list closed.
 
     Brackets inside quoted strings do not count; quotes count only inside a call list,
     so the apostrophes of prose before it do not open a string.
@@ -182,9 +214,11 @@ def free_reply_complete(text: str) -> bool:
     False
     >>> free_reply_complete("[f(s='a]\\n")  # the bracket is inside a string
     False
-    >>> free_reply_complete("\\n\\nI can't call any of them.\\n\\n")
+    >>> free_reply_complete("I can't")
     True
     """
+    if free_reply_unreadable(text):
+        return True
     depth = 0
     quote = ""
     escaped = False

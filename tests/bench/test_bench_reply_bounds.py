@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from neurosym.bench.bfcl import load_category
 from neurosym.bench.modes import (FREE_MAX_TOKENS, PEER_MAX_TOKENS, _BudgetedCompletions,
-                                  answer_function, free_reply_complete)
+                                  _llama, answer_function, free_reply_complete,
+                                  free_reply_unreadable, read_free_text, resolve_model)
 
 
 @pytest.mark.parametrize("text, complete", [
@@ -33,8 +34,8 @@ from neurosym.bench.modes import (FREE_MAX_TOKENS, PEER_MAX_TOKENS, _BudgetedCom
     ("[f(s='it\\'s ]')]\n", True),
     ("[f(s='a\"]b')]\n", True),
     # Closers with nothing open, and calls without the outer list, close nothing.
-    ("]\n", False),
-    (")]\n", False),
+    ("f(a=1)]\n", False),
+    ("f(a=1))]\n", False),
     ("f(a=1)\n", False),
     # A blank line after some text ends the reply, in prose or in code.
     ("The area is base times height.\n\n", True),
@@ -45,9 +46,34 @@ from neurosym.bench.modes import (FREE_MAX_TOKENS, PEER_MAX_TOKENS, _BudgetedCom
     ("\n\n", False),
     ("\n\n[f(a=1)", False),
     ("", False),
+    # A start that cannot be read as calls ends the reply at once.
+    ("}", True),
+    ("Sure,", True),
+    ("The function", True),
+    ("I'm", True),
+    ("1. Call", True),
+    ("```python\nimport", True),
+    ("Sure", False),
+    ("math.", False),
+    ("math . sqrt (", False),
+    ("x =", False),
+    ("# a comment", False),
+    ("``` [f(", False),
 ])
 def test_where_a_free_reply_ends(text: str, complete: bool) -> None:
     assert free_reply_complete(text) is complete
+
+
+_plan_chars = st.text(alphabet="ab_.(=)[]#`\n ,'\"1", max_size=14)
+
+
+@settings(max_examples=400)
+@given(_plan_chars, _plan_chars)
+def test_an_unreadable_start_is_never_read(start: str, rest: str) -> None:
+    assume(free_reply_unreadable(start))
+    entry = load_category("simple_python", limit=1)[0]
+    calls, note = read_free_text(start + rest, entry)
+    assert calls is None and note
 
 
 _names = st.from_regex(r"[a-z][a-z0-9_]{0,6}(\.[a-z][a-z0-9_]{0,6})?", fullmatch=True)
@@ -81,14 +107,16 @@ def test_a_call_line_ends_exactly_with_its_line(calls: list[tuple[str, dict[str,
 @pytest.mark.model
 def test_free_replies_stop_where_the_rule_says() -> None:
     answer = answer_function("free")
+    llm = _llama(resolve_model(), "free", None)
     for entry in load_category("simple_python", limit=2) + load_category("parallel", limit=2):
         result = answer(entry)
         assert 0 < result.output_tokens <= FREE_MAX_TOKENS
         text = result.text
         if free_reply_complete(text):
-            first = next(end for end in range(len(text) + 1) if free_reply_complete(text[:end]))
             # Generation ended with the token that completed the reply.
-            assert text[first:].strip() == ""
+            tokens = llm.tokenize(text.encode(), add_bos=False, special=False)
+            before = llm.detokenize(tokens[:-1]).decode("utf-8", errors="ignore")
+            assert not free_reply_complete(before)
         else:
             assert result.output_tokens == FREE_MAX_TOKENS or not text.endswith("\n")
 
