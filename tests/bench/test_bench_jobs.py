@@ -43,14 +43,14 @@ def test_plan_units_bounds_every_unit_and_the_peer_further(
 
 def test_the_longest_units_go_first() -> None:
     # simple_python has 400 entries, simple_javascript 50; a peer entry takes longest,
-    # then a free one, then a grammar one.
+    # then a grammar one, then a free one.
     units = [BfclUnit("simple_javascript", "grammar"), BfclUnit("simple_python", "grammar"),
              BfclUnit("simple_python", "peer", 30), BfclUnit("simple_python", "free"),
              BfclUnit("simple_javascript", "peer", 5), BfclUnit("simple_javascript", "free")]
     assert _longest_first(units) == [
-        BfclUnit("simple_python", "free"), BfclUnit("simple_python", "grammar"),
-        BfclUnit("simple_javascript", "free"), BfclUnit("simple_python", "peer", 30),
-        BfclUnit("simple_javascript", "grammar"), BfclUnit("simple_javascript", "peer", 5)]
+        BfclUnit("simple_python", "grammar"), BfclUnit("simple_python", "free"),
+        BfclUnit("simple_python", "peer", 30), BfclUnit("simple_javascript", "grammar"),
+        BfclUnit("simple_javascript", "free"), BfclUnit("simple_javascript", "peer", 5)]
 
 
 def _rows(directory: Path) -> dict[tuple[str, str], dict[str, Any]]:
