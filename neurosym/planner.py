@@ -98,8 +98,10 @@ class Planner:
 
     ``constraints`` (expressions of the constraint language, or compiled constraints)
     are checked by the Z3 search when ``solver=True``. ``coverage`` (by default on with
-    the solver) lets the values the request names decide when the plan needs another
-    call and when a call adds nothing (see :mod:`neurosym.decode.coverage`).
+    the solver) lets the request decide what the model may choose: the values it names,
+    when the plan needs another call and when a call adds nothing (see
+    :mod:`neurosym.decode.coverage`), and the words it shares with the tools, which the
+    first step's tool must match well (see :mod:`neurosym.decode.relevance`).
     ``sampling=True`` samples with ``temperature`` and ``top_p`` (reproducibly with
     ``seed``) instead of greedy decoding. ``policy`` is kept for the executor.
     ``max_tokens``, ``max_rollbacks`` and ``max_seconds`` bound each decode.
@@ -296,17 +298,24 @@ class Planner:
         the error's text as the explanation.
         """
         from .decode import StructureHooks, chain_hooks
-        structure = StructureHooks(self.tools, allow_repeats=self.allow_repeats)
+        # Constraints may need calls the request never names (count(...) >= 2): then
+        # the calls the model writes stay, and the solver judges them.
+        retract = bool(self.coverage) and not (self.solver and self.constraints)
+        # A step that rebinds a name is renamed when coverage judges whether it adds
+        # anything, and ends the plan otherwise.
+        structure = StructureHooks(self.tools, allow_repeats=self.allow_repeats,
+                                   rename_rebinds=retract and not request.answer_only)
         if request.answer_only:
             return chain_hooks(structure, _AnswerOnly())
         coverage = None
         if self.coverage:
             from .decode.coverage import CoverageHooks
-            # Constraints may need calls the request never names (count(...) >= 2):
-            # then the calls the model writes stay, and the solver judges them.
-            coverage = CoverageHooks(request.text, request.tools,
-                                     max_steps=self.max_steps or 8,
-                                     retract=not (self.solver and self.constraints))
+            from .decode.relevance import ToolChoiceHooks
+            # The first tool is narrowed only where the request alone decides the calls.
+            coverage = chain_hooks(
+                ToolChoiceHooks(request.text, request.tools) if retract else None,
+                CoverageHooks(request.text, request.tools, max_steps=self.max_steps or 8,
+                              retract=retract))
         if not self.solver:
             return chain_hooks(coverage, structure)
         from .solver.search import ConstraintSearch

@@ -11,6 +11,18 @@ with the capital *and* the population). :class:`CoverageHooks` steers both ends:
 - a call after the first that uses no value left unused before it (and no earlier
   result) is taken back, and the plan ends before it.
 
+In a later call of a tool already called, an argument that copies an earlier call's
+value is written again when the call has used nothing new so far and no parameter
+after it could take a value still unused: the call would add nothing ("EMF for 5 T,
+2 m² and 4 s, then again with 10 s": a second call that copies ``d_time=4`` is made to
+choose again, while its field and area, copied with ``d_time`` still to come, stay).
+Each argument is written again at most ``max_rewrites`` times.
+
+The call asked for binds a fresh name: rebinding a name would end the plan (see
+``neurosym.decode.structure``), and small models often start a second call of a tool
+with the first one's name. Where another hook has ended the plan after a step, the
+end stands: asking for a call there would leave the model no way forward.
+
 A value counts as used when an argument holds it (a number equal to it, a string that
 contains it) or when the called tool's name or description mentions it ("Spotify" is
 used by ``spotify.play``).
@@ -27,9 +39,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..plan.ast import Call, DictValue, ListValue, Literal, Ref, Step, Value
-from ..tools.tool import Tool
+from ..tools.tool import Param, Tool
 from .boundary import Boundary
-from .hooks import CONTINUE, Decision, DecodeState, Hooks, Reject, end_before_step
+from .checkpoint import Checkpoint
+from .hooks import (CONTINUE, Decision, DecodeState, Hooks, Reject, ValueGrammars,
+                    end_before_step)
+from .structure import fresh_name_line_grammar
 
 __all__ = ["RequestValue", "request_values", "CoverageHooks"]
 
@@ -99,6 +114,81 @@ def _leaves(value: Value) -> Iterator[Literal | Ref]:
             yield from _leaves(item)
 
 
+def _blank(value: object) -> bool:
+    return value is None or isinstance(value, bool) or value == ""
+
+
+def _holds(param: Param, value: RequestValue) -> bool:
+    """Whether ``param`` could take ``value`` (a number fits numbers and text, a word
+    text only; lists, objects and untyped parameters take anything)."""
+    if param.enum:
+        return any(value.text.lower() in str(option).lower() for option in param.enum)
+    if param.type in ("integer", "number"):
+        return value.number is not None
+    return param.type != "boolean"
+
+
+_PHRASE = re.compile(r"[A-Z][\w&'.-]*(?:\s+(?:of\s+|de\s+)?[A-Z][\w&'.-]*)*")
+
+
+def _phrases(request: str, value: RequestValue) -> list[str]:
+    """The texts of ``request`` a string argument may take for ``value``: each run of
+    capitalised words holding it ("Los Angeles" for "Angeles"), each quoted text holding
+    it, and the value itself.
+
+    >>> _phrases("Fetch Los Angeles and 'The Office'", RequestValue("Angeles"))
+    ['Los Angeles', 'Angeles']
+    """
+    found = []
+    for match in _PHRASE.finditer(request):
+        words = match.group().rstrip(".").split()
+        if _SENTENCE_START.search(request[:match.start()]):
+            words = words[1:]  # a sentence's first word is capitalised anyway
+        if words:
+            found.append(" ".join(words))
+    found += [m.group(1) or m.group(2) for m in _QUOTED.finditer(request)]
+    return [*dict.fromkeys([p for p in found if value.text in p.split()] + [value.text])]
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if number == int(number) else repr(number)
+
+
+def _values_grammar(param: Param, values: Sequence[RequestValue],
+                    request: str = "") -> str | None:
+    """A value grammar admitting only ``param`` values that are one of ``values`` (a
+    string: a phrase of ``request`` holding it), or None when ``param`` can take none.
+
+    >>> print(_values_grammar(Param("t", "integer"), [RequestValue("10", 10.0)]))
+    start: /-?(?:10)/
+    >>> print(_values_grammar(Param("city", "string"), [RequestValue("Portland")],
+    ...                       "Tax in Chicago and Portland, Oregon"))
+    start: /"(?:Portland)"/
+    """
+    fitting = [v for v in values if _holds(param, v)]
+    if param.type in ("integer", "number"):
+        numbers = [v.number for v in fitting if v.number is not None
+                   and (param.type == "number" or v.number == int(v.number))]
+        if not numbers:
+            return None
+        options = "|".join(re.escape(_number_text(abs(n))) for n in dict.fromkeys(numbers))
+        return f"start: /-?(?:{options})/"
+    if (param.type == "string" and not param.enum and param.pattern is None
+            and param.format is None and param.min_length is None):
+        texts = [text for v in fitting for text in _phrases(request, v)
+                 if '"' not in text and "\\" not in text]
+        if not texts:
+            return None
+        return "start: /\"(?:" + "|".join(re.escape(t) for t in dict.fromkeys(texts)) + ")\"/"
+    return None
+
+
+def _ended_here(state: DecodeState, offset: int) -> bool:
+    """Whether a hook has ended the plan after the step that ends at ``offset``."""
+    return any(c.kind == "step_end" and c.offset == offset and "\n" in state.blocked(c)
+               for c in state.checkpoints)
+
+
 def _uses_results(call: Call) -> bool:
     return any(isinstance(leaf, Ref) for _, value in call.args for leaf in _leaves(value))
 
@@ -110,11 +200,19 @@ class CoverageHooks(Hooks):
     need calls the request does not name)."""
 
     def __init__(self, request: str, tools: Iterable[Tool] = (), *, max_steps: int = 8,
-                 retract: bool = True) -> None:
+                 retract: bool = True, max_rewrites: int = 2) -> None:
+        self.request = request
         self.values = request_values(request)
         self.tools: Mapping[str, Tool] = {t.name: t for t in tools}
         self.max_steps = max_steps
         self.retract = retract
+        self.max_rewrites = max_rewrites
+        # The arguments of the open step so far, as (offset, step, name, value), and how
+        # often each (step, parameter) was written again.
+        self._args: list[tuple[int, int, str, Value]] = []
+        self._rewrites: dict[tuple[int, str], int] = {}
+        # Value grammars of arguments written again: the value must be an unused one.
+        self._narrowed: dict[int, str] = {}
         # Offsets where one more call was asked for: asked once, since coming back there
         # means that call was taken back.
         self._pushed: set[int] = set()
@@ -122,14 +220,17 @@ class CoverageHooks(Hooks):
 
     def _used(self, steps: Sequence[Step]) -> set[int]:
         """Indexes of the request's values the calls in ``steps`` use."""
+        return self._used_by_calls([step.call for step in steps])
+
+    def _used_by_calls(self, calls: Sequence[Call]) -> set[int]:
         strings: list[str] = []
         numbers: list[float] = []
-        for step in steps:
-            tool = self.tools.get(step.call.tool)
-            strings.append(step.call.tool.lower().replace("_", " ").replace(".", " "))
+        for call in calls:
+            tool = self.tools.get(call.tool)
+            strings.append(call.tool.lower().replace("_", " ").replace(".", " "))
             if tool is not None and tool.description:
                 strings.append(tool.description.lower())
-            for _, value in step.call.args:
+            for _, value in call.args:
                 for leaf in _leaves(value):
                     if isinstance(leaf, Ref):
                         continue
@@ -143,9 +244,17 @@ class CoverageHooks(Hooks):
                         strings.append(str(item).lower())
         return {i for i, v in enumerate(self.values) if v.used_by(strings, numbers)}
 
+    def on_rollback(self, target: Checkpoint, state: DecodeState) -> None:
+        self._args = [arg for arg in self._args if arg[0] < target.offset]
+        self._narrowed = {offset: grammar for offset, grammar in self._narrowed.items()
+                          if offset <= target.offset}
+
     def on_boundary(self, event: Boundary, state: DecodeState) -> Decision:
         if not self.values:
             return CONTINUE
+        if (event.kind == "value_end" and len(event.path) == 3 and event.value is not None
+              and self.retract and event.step_index):
+            return self._at_value(event, state)
         if event.kind == "plan_end":
             steps = [s for s in state.steps if isinstance(s, Step)]
             return self._at_end(event, state, steps)
@@ -155,10 +264,63 @@ class CoverageHooks(Hooks):
             return self._at_step(state, before, event.step, index)
         return CONTINUE
 
+    def value_constraint(self, event: Boundary, state: DecodeState) -> ValueGrammars:
+        if event.kind == "value_start":
+            return self._narrowed.get(event.offset)
+        # A step asked for starts right after the plan end that was refused.
+        if event.kind != "step_start" or len(state.text[:event.offset].rstrip()) not in self._pushed:
+            return None
+        bound = {s.bind for s in state.steps if isinstance(s, Step) and s.bind}
+        return fresh_name_line_grammar(self.tools, bound) if bound else None
+
+    def _at_value(self, event: Boundary, state: DecodeState) -> Decision:
+        """Write an argument again when it copies an earlier call's value, the call has
+        used no new value so far, and no parameter left could take one (see the module)."""
+        index, tool_name, name = event.path
+        assert isinstance(index, int) and isinstance(name, str) and event.value is not None
+        value = event.value
+        start = event.offset - len(event.text or "")
+        self._args = [arg for arg in self._args if arg[0] < start and arg[1] == index]
+        self._args.append((start, index, name, value))
+        tool = self.tools.get(str(tool_name))
+        if tool is None or not isinstance(value, Literal) or _blank(value.value):
+            return CONTINUE
+        earlier = [s.call for s in state.steps[:index]
+                   if isinstance(s, Step) and s.call.tool == tool_name]
+        if not any(dict(call.args).get(name) == value for call in earlier):
+            return CONTINUE
+        key = (index, name)
+        if self._rewrites.get(key, 0) >= self.max_rewrites:
+            return CONTINUE
+        before = [s.call for s in state.steps[:index] if isinstance(s, Step)]
+        written = Call(str(tool_name), tuple((n, v) for _, _, n, v in self._args))
+        used_before = self._used_by_calls(before)
+        used_now = self._used_by_calls([*before, written])
+        if used_now != used_before:
+            return CONTINUE  # the step adds a value already
+        unused = [v for i, v in enumerate(self.values) if i not in used_now]
+        names = [p.name for p in tool.params]
+        after = tool.params[names.index(name) + 1:] if name in names else ()
+        written_names = {n for _, _, n, _ in self._args}
+        room = [p for p in after if p.name not in written_names]
+        if not unused or any(_holds(p, v) for p in room for v in unused):
+            return CONTINUE
+        checkpoint = next((c for c in reversed(state.checkpoints)
+                           if c.kind == "value_start" and c.path == event.path), None)
+        param = tool.param(name)
+        grammar = _values_grammar(param, unused, self.request) if param is not None else None
+        if checkpoint is None or event.text is None or grammar is None:
+            return CONTINUE
+        self._rewrites[key] = self._rewrites.get(key, 0) + 1
+        self._narrowed[checkpoint.offset] = grammar
+        return Reject(checkpoint, block=event.text,
+                      reason=f"{name}={event.text} copies an earlier call, and no parameter "
+                             "left could take " + ", ".join(v.text for v in unused))
+
     def _at_end(self, event: Boundary, state: DecodeState, steps: list[Step]) -> Decision:
         if (not steps or len(steps) != len(state.steps) or len(steps) >= self.max_steps
                 or event.offset in self._pushed or event.offset in self._given_up
-                or event.checkpoint is None):
+                or event.checkpoint is None or _ended_here(state, event.offset)):
             return CONTINUE
         if len(self._used(steps)) == len(self.values):
             return CONTINUE

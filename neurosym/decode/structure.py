@@ -5,7 +5,10 @@
   admits, besides literals, only those names and tools.
 - A bound name is short and bound once, and a step does not repeat an earlier one: a
   model that starts doing either has run out of things to do, so the plan ends after
-  the previous step.
+  the previous step. With ``rename_rebinds`` a step that rebinds a name is written
+  again under a fresh name instead: a model often starts a second call of a tool with
+  the first call's name, and a search that judges by other means whether a step adds
+  anything (``neurosym.decode.coverage``) would lose that call.
 
 Each value grammar is loose on purpose (any literal passes): it is ANDed with the plan
 grammar, which says what a literal of the parameter looks like.
@@ -27,7 +30,8 @@ from typing import Literal as TypingLiteral
 from ..plan.ast import Step
 from ..tools.tool import Param, Tool
 from .boundary import Boundary
-from .hooks import CONTINUE, Decision, DecodeState, Hooks, ValueGrammars, end_before_step
+from .hooks import (CONTINUE, Decision, DecodeState, Hooks, Reject, ValueGrammars,
+                    end_before_step)
 
 __all__ = ["StructureHooks", "RefPolicy"]
 
@@ -44,16 +48,21 @@ class StructureHooks(Hooks):
     """Hooks for references, nested calls, bindings and repetition (see the module).
 
     ``allow_repeats`` keeps a step identical to an earlier one instead of ending the
-    plan; ``max_name_length`` bounds the names results are bound to.
+    plan; ``rename_rebinds`` has a step that rebinds a name start again with a fresh
+    one instead of ending the plan; ``max_name_length`` bounds the names results are
+    bound to.
     """
 
     def __init__(self, tools: Iterable[Tool] = (), *, refs: RefPolicy = "declared",
-                 allow_repeats: bool = False, max_name_length: int = 24) -> None:
+                 allow_repeats: bool = False, rename_rebinds: bool = False,
+                 max_name_length: int = 24) -> None:
         self.tools = {t.name: t for t in tools}
         self.refs = refs
         self.allow_repeats = allow_repeats
+        self.rename_rebinds = rename_rebinds
         self.max_name_length = max_name_length
         self._grammars: dict[tuple[tuple[str, ...], ...], str] = {}
+        self._renamed: set[int] = set()  # offsets of step starts that need a fresh name
 
     # -- value grammars ----------------------------------------------------------------
     def value_grammar(self, *, names: Iterable[str] = (), tools: Iterable[str] = (),
@@ -83,6 +92,9 @@ class StructureHooks(Hooks):
 
     def value_constraint(self, event: Boundary, state: DecodeState) -> ValueGrammars:
         if event.kind == "step_start":
+            if event.offset in self._renamed:
+                return [self.line_grammar(),
+                        fresh_name_line_grammar(self.tools, _bound_names(state))]
             return self.line_grammar()
         if event.terminal is not None:
             return None
@@ -124,6 +136,13 @@ class StructureHooks(Hooks):
     # -- decisions -------------------------------------------------------------------
     def on_boundary(self, event: Boundary, state: DecodeState) -> Decision:
         if event.kind == "bind" and event.bind in _bound_names(state):
+            if self.rename_rebinds:
+                start = [c for c in state.checkpoints
+                         if c.kind == "step_start" and c.path == (event.step_index,)]
+                if start and start[-1].offset not in self._renamed:
+                    self._renamed.add(start[-1].offset)
+                    return Reject(start[-1], reason=f"{event.bind!r} is already bound: the "
+                                                    "step starts again with a fresh name")
             return self._end_before(event, state, f"{event.bind!r} is already bound")
         if event.kind == "step_end" and not self.allow_repeats and isinstance(event.step, Step):
             earlier = [s.call for s in state.steps[:-1] if isinstance(s, Step)]

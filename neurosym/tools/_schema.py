@@ -553,7 +553,12 @@ class _Reader:
         if kind in ("integer", "number"):
             parsed = [_parse_number(v, kind) for v in concrete]
             if all(p is not None for p in parsed):
-                return kind, parsed, nullable
+                # 0 and "0" read as the same number: each value once.
+                distinct: list[Any] = []
+                for number in parsed:
+                    if not any(_same_value(number, seen) for seen in distinct):
+                        distinct.append(number)
+                return kind, distinct, nullable
         # The values are the concrete truth when they disagree with the declared type.
         return "enum", _with_none(concrete, nullable), nullable
 

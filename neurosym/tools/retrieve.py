@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from .tool import Tool
 
-__all__ = ["select_tools", "tool_words"]
+__all__ = ["select_tools", "tool_scores", "tool_words"]
 
 _STOP = frozenset("""a an and are as at be by can do does for from get give how i in is it
 me my of on or please the their this to what when where which who will with you your""".split())
@@ -52,6 +52,13 @@ def tool_words(tool: Tool) -> dict[str, float]:
     return weights
 
 
+def tool_scores(request: str, tools: Iterable[Tool]) -> dict[str, float]:
+    """Each tool's score for ``request``: the weights of the words they share."""
+    asked = set(_words(request))
+    return {tool.name: sum(tool_words(tool).get(word, 0.0) for word in asked)
+            for tool in tools}
+
+
 def select_tools(tools: Iterable[Tool], request: str, *, k: int = 6,
                  keep: Sequence[str] = ()) -> list[Tool]:
     """The ``k`` tools that best match ``request`` (in their original order), plus ``keep``.
@@ -60,12 +67,8 @@ def select_tools(tools: Iterable[Tool], request: str, *, k: int = 6,
     catalogue's order; a request that matches nothing keeps the first ``k``.
     """
     catalogue = list(tools)
-    asked = set(_words(request))
-    scored = []
-    for index, tool in enumerate(catalogue):
-        weights = tool_words(tool)
-        score = sum(weights.get(word, 0.0) for word in asked)
-        scored.append((-score, index, tool))
+    scores = tool_scores(request, catalogue)
+    scored = [(-scores[tool.name], index, tool) for index, tool in enumerate(catalogue)]
     best = sorted(scored)[:k]
     if best and best[0][0] < 0:  # something matched: only the tools that did
         best = [entry for entry in best if entry[0] < 0]

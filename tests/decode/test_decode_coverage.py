@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from neurosym.decode.coverage import CoverageHooks, request_values
+from neurosym.decode.coverage import CoverageHooks, RequestValue, _values_grammar, request_values
 from neurosym.plan.ast import Call, ListValue, Literal, Ref, Step
 from neurosym.tools.tool import Param, Tool
 
@@ -80,3 +80,65 @@ def test_a_call_that_uses_nothing_the_request_names_is_taken_back(model):
     # the model alone goes on with calls the request never asked for
     assert len(without.plan.calls) > 1
     assert with_rule.plan.calls[0] == without.plan.calls[0]
+
+
+@pytest.mark.parametrize("param, values, request_text, accepted, refused", [
+    (Param("t", "integer"), [RequestValue("10", 10.0), RequestValue("5.6", 5.6)], "",
+     ["10", "-10"], ["5.6", "100", "1"]),
+    (Param("h", "number"), [RequestValue("5.6", 5.6), RequestValue("60", 60.0)], "",
+     ["5.6", "60"], ["56", "6"]),
+    # a word of a name stands for the whole name; a sentence's first word is no name
+    (Param("city", "string"), [RequestValue("Angeles")],
+     "Fetch Los Angeles and 'The Office'.", ['"Los Angeles"', '"Angeles"'],
+     ['"Fetch Los Angeles"', '"Los Angeles, CA"', "Angeles"]),
+    (Param("case", "string"), [RequestValue("64725", 64725.0)], "Case 28473 and 64725",
+     ['"64725"'], ['"28473"', "64725"]),
+])
+def test_an_argument_written_again_takes_an_unused_value(param, values, request_text,
+                                                         accepted, refused):
+    import lark
+    import llguidance
+    grammar = _values_grammar(param, values, request_text)
+    assert grammar is not None
+    is_error, messages = llguidance.LLMatcher.validate_grammar_with_warnings(
+        llguidance.LLMatcher.grammar_from_lark(grammar))
+    assert not is_error, messages
+    parser = lark.Lark(grammar)
+    for text in accepted:
+        parser.parse(text)
+    for text in refused:
+        with pytest.raises(lark.exceptions.LarkError):
+            parser.parse(text)
+
+
+def test_no_value_grammar_where_no_unused_value_fits():
+    assert _values_grammar(Param("on", "boolean"), [RequestValue("5", 5.0)], "") is None
+    assert _values_grammar(Param("n", "integer"), [RequestValue("Texas")], "Texas") is None
+    assert _values_grammar(Param("n", "integer"), [RequestValue("5.6", 5.6)], "") is None
+    enum = Param("unit", "string", enum=("cm", "m"))
+    assert _values_grammar(enum, [RequestValue("Texas")], "Texas") is None
+    # a string with a format of its own is left to the plan grammar
+    for shaped in (Param("day", "date"), Param("day", "string", format="date"),
+                   Param("code", "string", pattern="^[A-Z]{3}$")):
+        assert _values_grammar(shaped, [RequestValue("13", 13.0)], "on the 13th") is None
+
+
+@pytest.mark.model
+def test_a_second_call_does_not_copy_the_value_that_sets_it_apart(model):
+    from neurosym.planner import Planner
+    from neurosym.bench.bfcl import load_category
+    from neurosym.tools import ToolSet
+    entry = load_category("parallel", limit=2)[1]  # BFCL's parallel_1
+    emf = ToolSet.from_bfcl(entry.shown_functions())
+    request = str(entry.messages[-1]["content"])
+    assert "repeat with a change in time of 10 seconds" in request
+    result = Planner(emf, model=model).plan(request)
+    assert result.ok, result.explanation
+    args = [dict((k, v.value) for k, v in call.args) for call in result.plan.calls]
+    # both calls share the field and the area, and differ in the time
+    assert sorted(a["d_time"] for a in args) == [4, 10]
+    assert all(a["b_field"] == 5 and a["area"] == 2 for a in args)
+    binds = [step.bind for step in result.plan.steps if step.bind]
+    assert len(binds) == len(set(binds))
+    reasons = [e.reason for e in result.trace if type(e).__name__ == "RollbackEvent"]
+    assert any("copies an earlier call" in r for r in reasons)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from neurosym.errors import ToolDefinitionError, UnsupportedSchemaError
@@ -318,6 +318,7 @@ _schemas = st.recursive(_leaves, _compound, max_leaves=12)
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schema=_schemas, shared=_leaves.filter(lambda s: "$ref" not in s))
+@example(schema={"type": "integer", "enum": [0, "0"]}, shared={"type": "boolean"})
 def test_schema_param_schema_param_is_stable(schema: dict[str, Any],
                                              shared: dict[str, Any]) -> None:
     document = {**schema, "$defs": {"Shared": shared}}
