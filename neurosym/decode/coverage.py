@@ -9,14 +9,17 @@ with the capital *and* the population). :class:`CoverageHooks` steers both ends:
 - when the model wants to end the plan while a value of the request is still unused, it
   must write one more call;
 - a call after the first that uses no value left unused before it (and no earlier
-  result) is taken back, and the plan ends before it.
+  result) is taken back, and the plan ends before it;
+- a number the request names only as negative ("c = -4") is written with its sign.
 
-In a later call of a tool already called, an argument that copies an earlier call's
-value is written again when the call has used nothing new so far and no parameter
-after it could take a value still unused: the call would add nothing ("EMF for 5 T,
-2 m² and 4 s, then again with 10 s": a second call that copies ``d_time=4`` is made to
-choose again, while its field and area, copied with ``d_time`` still to come, stay).
-Each argument is written again at most ``max_rewrites`` times.
+In a later call the model goes on to write by itself (not one asked for: a request
+often names values a single call has no place for), an argument that copies an
+earlier call's value of the same tool is written again when the call has used nothing
+new so far and no parameter after it could take a value still unused: the call would
+add nothing ("EMF for 5 T, 2 m² and 4 s, then again with 10 s": a second call that
+copies ``d_time=4`` is made to choose again among the unused values, while its field
+and area, copied with ``d_time`` still to come, stay). Each argument is written again
+at most ``max_rewrites`` times.
 
 The call asked for binds a fresh name: rebinding a name would end the plan (see
 ``neurosym.decode.structure``), and small models often start a second call of a tool
@@ -91,6 +94,8 @@ def request_values(request: str) -> list[RequestValue]:
         word = match.group()
         if not word[0].isupper() or word in _NOT_NAMES:
             continue
+        if match.start() and request[match.start() - 1].isdigit():
+            continue  # a unit written onto its number: 298K, 5C, 100mL
         if _SENTENCE_START.search(request[:match.start()]):
             continue
         add(RequestValue(word))
@@ -252,9 +257,12 @@ class CoverageHooks(Hooks):
     def on_boundary(self, event: Boundary, state: DecodeState) -> Decision:
         if not self.values:
             return CONTINUE
-        if (event.kind == "value_end" and len(event.path) == 3 and event.value is not None
-              and self.retract and event.step_index):
-            return self._at_value(event, state)
+        if event.kind == "value_end" and isinstance(event.value, Literal):
+            sign = self._sign(event, state)
+            if sign is not None:
+                return sign
+            if len(event.path) == 3 and self.retract and event.step_index:
+                return self._at_value(event, state)
         if event.kind == "plan_end":
             steps = [s for s in state.steps if isinstance(s, Step)]
             return self._at_end(event, state, steps)
@@ -273,6 +281,23 @@ class CoverageHooks(Hooks):
         bound = {s.bind for s in state.steps if isinstance(s, Step) and s.bind}
         return fresh_name_line_grammar(self.tools, bound) if bound else None
 
+    def _sign(self, event: Boundary, state: DecodeState) -> Reject | None:
+        """Write a number again with its minus sign when the request names it negative
+        only ("c = -4" written ``c=4``): small models drop the sign."""
+        number = event.value.value if isinstance(event.value, Literal) else None
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or number <= 0:
+            return None
+        named = [v.number for v in self.values if v.number is not None]
+        if -number not in named or number in named:
+            return None
+        checkpoint = next((c for c in reversed(state.checkpoints)
+                           if c.kind == "value_start" and c.path == event.path), None)
+        if checkpoint is None or event.text is None or checkpoint.offset in self._narrowed:
+            return None
+        self._narrowed[checkpoint.offset] = f"start: /-{re.escape(event.text)}/"
+        return Reject(checkpoint, block=event.text,
+                      reason=f"the request names -{event.text}, not {event.text}")
+
     def _at_value(self, event: Boundary, state: DecodeState) -> Decision:
         """Write an argument again when it copies an earlier call's value, the call has
         used no new value so far, and no parameter left could take one (see the module)."""
@@ -290,7 +315,7 @@ class CoverageHooks(Hooks):
         if not any(dict(call.args).get(name) == value for call in earlier):
             return CONTINUE
         key = (index, name)
-        if self._rewrites.get(key, 0) >= self.max_rewrites:
+        if self._rewrites.get(key, 0) >= self.max_rewrites or self._was_asked_for(state, index):
             return CONTINUE
         before = [s.call for s in state.steps[:index] if isinstance(s, Step)]
         written = Call(str(tool_name), tuple((n, v) for _, _, n, v in self._args))
@@ -316,6 +341,12 @@ class CoverageHooks(Hooks):
         return Reject(checkpoint, block=event.text,
                       reason=f"{name}={event.text} copies an earlier call, and no parameter "
                              "left could take " + ", ".join(v.text for v in unused))
+
+    def _was_asked_for(self, state: DecodeState, index: int) -> bool:
+        """Whether step ``index`` was written because this hook refused to end the plan
+        (rather than because the model went on by itself)."""
+        start = [c for c in state.checkpoints if c.kind == "step_start" and c.path == (index,)]
+        return bool(start) and len(state.text[:start[-1].offset].rstrip()) in self._pushed
 
     def _at_end(self, event: Boundary, state: DecodeState, steps: list[Step]) -> Decision:
         if (not steps or len(steps) != len(state.steps) or len(steps) >= self.max_steps

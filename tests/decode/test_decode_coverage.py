@@ -18,6 +18,8 @@ PLAY = Tool("spotify.play", "Play songs of an artist for a number of minutes.",
     # a sentence's first word and question words are not names; exponents are units
     ("What is the capital of Brazil?", ["Brazil"]),
     ("Move at 10 m/s^2 for 5 seconds.", ["10", "5"]),
+    # a unit written onto its number is no name
+    ("Heat capacity of air at 298K and charges of 5C and 7C.", []),
     ("Shows on Netflix for 'Friends' and 'The Office'.", ["Friends", "The", "Office", "Netflix"]),
     ("Pay $1,200.50 now. Then call Ann.", ["Ann", "1,200.50"]),
     ("calculate the area of a circle", []),
@@ -142,3 +144,23 @@ def test_a_second_call_does_not_copy_the_value_that_sets_it_apart(model):
     assert len(binds) == len(set(binds))
     reasons = [e.reason for e in result.trace if type(e).__name__ == "RollbackEvent"]
     assert any("copies an earlier call" in r for r in reasons)
+
+
+@pytest.mark.model
+def test_a_number_the_request_names_negative_keeps_its_sign(model):
+    from neurosym.bench.bfcl import load_category
+    from neurosym.planner import Planner
+    from neurosym.tools import ToolSet
+    entry = load_category("simple_python", limit=6)[5]  # BFCL's simple_python_5
+    request = str(entry.messages[-1]["content"])
+    assert "b = -11, and c = -4" in request
+    tools = ToolSet.from_bfcl(entry.shown_functions())
+    guided = Planner(tools, model=model).plan(request)
+    alone = Planner(tools, model=model, coverage=False).plan(request)
+    assert guided.ok, guided.explanation
+    args = dict((k, v.value) for k, v in guided.plan.calls[0].args)
+    assert (args["b"], args["c"]) == (-11, -4)
+    # the model alone drops the sign of c
+    assert dict((k, v.value) for k, v in alone.plan.calls[0].args)["c"] == 4
+    reasons = [e.reason for e in guided.trace if type(e).__name__ == "RollbackEvent"]
+    assert "the request names -4, not 4" in reasons
