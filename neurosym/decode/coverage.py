@@ -188,6 +188,12 @@ def _values_grammar(param: Param, values: Sequence[RequestValue],
     return None
 
 
+def _value_start(state: DecodeState, event: Boundary) -> Checkpoint | None:
+    """The live checkpoint where the value that ``event`` ends began."""
+    return next((c for c in reversed(state.checkpoints)
+                 if c.kind == "value_start" and c.path == event.path), None)
+
+
 def _ended_here(state: DecodeState, offset: int) -> bool:
     """Whether a hook has ended the plan after the step that ends at ``offset``."""
     return any(c.kind == "step_end" and c.offset == offset and "\n" in state.blocked(c)
@@ -275,8 +281,7 @@ class CoverageHooks(Hooks):
     def value_constraint(self, event: Boundary, state: DecodeState) -> ValueGrammars:
         if event.kind == "value_start":
             return self._narrowed.get(event.offset)
-        # A step asked for starts right after the plan end that was refused.
-        if event.kind != "step_start" or len(state.text[:event.offset].rstrip()) not in self._pushed:
+        if event.kind != "step_start" or not self._follows_push(state, event.offset):
             return None
         bound = {s.bind for s in state.steps if isinstance(s, Step) and s.bind}
         return fresh_name_line_grammar(self.tools, bound) if bound else None
@@ -290,8 +295,7 @@ class CoverageHooks(Hooks):
         named = [v.number for v in self.values if v.number is not None]
         if -number not in named or number in named:
             return None
-        checkpoint = next((c for c in reversed(state.checkpoints)
-                           if c.kind == "value_start" and c.path == event.path), None)
+        checkpoint = _value_start(state, event)
         if checkpoint is None or event.text is None or checkpoint.offset in self._narrowed:
             return None
         self._narrowed[checkpoint.offset] = f"start: /-{re.escape(event.text)}/"
@@ -330,8 +334,7 @@ class CoverageHooks(Hooks):
         room = [p for p in after if p.name not in written_names]
         if not unused or any(_holds(p, v) for p in room for v in unused):
             return CONTINUE
-        checkpoint = next((c for c in reversed(state.checkpoints)
-                           if c.kind == "value_start" and c.path == event.path), None)
+        checkpoint = _value_start(state, event)
         param = tool.param(name)
         grammar = _values_grammar(param, unused, self.request) if param is not None else None
         if checkpoint is None or event.text is None or grammar is None:
@@ -342,11 +345,16 @@ class CoverageHooks(Hooks):
                       reason=f"{name}={event.text} copies an earlier call, and no parameter "
                              "left could take " + ", ".join(v.text for v in unused))
 
+    def _follows_push(self, state: DecodeState, offset: int) -> bool:
+        """Whether a step starting at ``offset`` comes right after a plan end this hook
+        refused."""
+        return len(state.text[:offset].rstrip()) in self._pushed
+
     def _was_asked_for(self, state: DecodeState, index: int) -> bool:
         """Whether step ``index`` was written because this hook refused to end the plan
         (rather than because the model went on by itself)."""
         start = [c for c in state.checkpoints if c.kind == "step_start" and c.path == (index,)]
-        return bool(start) and len(state.text[:start[-1].offset].rstrip()) in self._pushed
+        return bool(start) and self._follows_push(state, start[-1].offset)
 
     def _at_end(self, event: Boundary, state: DecodeState, steps: list[Step]) -> Decision:
         if (not steps or len(steps) != len(state.steps) or len(steps) >= self.max_steps
