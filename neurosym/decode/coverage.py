@@ -10,7 +10,10 @@ with the capital *and* the population). :class:`CoverageHooks` steers both ends:
   must write one more call;
 - a call after the first that uses no value left unused before it (and no earlier
   result) is taken back, and the plan ends before it;
-- a number the request names only as negative ("c = -4") is written with its sign.
+- a number the request names only as negative ("c = -4") is written with its sign;
+- an optional argument whose value the request does not name (``permeability=0.5``
+  for "the field of a loop carrying 5 A") is left out: the model writes ``None`` there,
+  which leaves the tool's default.
 
 In a later call the model goes on to write by itself (not one asked for: a request
 often names values a single call has no place for), an argument that copies an
@@ -188,6 +191,44 @@ def _values_grammar(param: Param, values: Sequence[RequestValue],
     return None
 
 
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20,
+                 "thirty": 30, "hundred": 100, "thousand": 1000, "dozen": 12, "once": 1,
+                 "twice": 2, "double": 2, "half": 0.5}
+
+
+def _request_numbers(request: str) -> list[float]:
+    """Every number written in ``request``, units glued on or not (298K, 5%), and the
+    number words."""
+    found = [float(text.replace(",", ""))
+             for text in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", request)]
+    words = re.findall(r"[a-z]+", request.lower())
+    return found + [float(_NUMBER_WORDS[w]) for w in words if w in _NUMBER_WORDS]
+
+
+def _stems(text: str) -> set[str]:
+    return {token[:4] for token in re.findall(r"[a-z0-9]+", text.lower()) if len(token) > 1}
+
+
+def _named(value: object, request_stems: set[str], numbers: Sequence[float]) -> bool:
+    """Whether the request names ``value``: an equal number (or its percentage), or a
+    text sharing a word with it (by its first four letters). Flags and None count as
+    named: the model may set a switch the request implies.
+
+    >>> _named(0.05, set(), [5.0]), _named(0.5, set(), [5.0]), _named("km/h", {"km"}, [])
+    (True, False, True)
+    """
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, (int, float)):
+        size = abs(float(value))
+        return any(abs(size - n) <= 1e-9 * max(1.0, n) or abs(size * 100 - n) <= 1e-6
+                   for n in numbers)
+    if isinstance(value, str):
+        return not value.strip() or bool(_stems(value) & request_stems)
+    return True
+
+
 def _value_start(state: DecodeState, event: Boundary) -> Checkpoint | None:
     """The live checkpoint where the value that ``event`` ends began."""
     return next((c for c in reversed(state.checkpoints)
@@ -214,6 +255,8 @@ class CoverageHooks(Hooks):
                  retract: bool = True, max_rewrites: int = 2) -> None:
         self.request = request
         self.values = request_values(request)
+        self._stems = _stems(request)
+        self._numbers = _request_numbers(request)
         self.tools: Mapping[str, Tool] = {t.name: t for t in tools}
         self.max_steps = max_steps
         self.retract = retract
@@ -261,6 +304,10 @@ class CoverageHooks(Hooks):
                           if offset <= target.offset}
 
     def on_boundary(self, event: Boundary, state: DecodeState) -> Decision:
+        if event.kind == "value_end" and isinstance(event.value, Literal):
+            unnamed = self._unnamed_option(event, state)
+            if unnamed is not None:
+                return unnamed
         if not self.values:
             return CONTINUE
         if event.kind == "value_end" and isinstance(event.value, Literal):
@@ -285,6 +332,24 @@ class CoverageHooks(Hooks):
             return None
         bound = {s.bind for s in state.steps if isinstance(s, Step) and s.bind}
         return fresh_name_line_grammar(self.tools, bound) if bound else None
+
+    def _unnamed_option(self, event: Boundary, state: DecodeState) -> Reject | None:
+        """Leave out an optional argument whose value the request does not name: the
+        model writes ``None`` instead, and the tool's default applies."""
+        if len(event.path) != 3 or not self.retract or event.text in (None, "None"):
+            return None
+        tool = self.tools.get(str(event.path[1]))
+        param = tool.param(str(event.path[2])) if tool is not None else None
+        value = event.value.value if isinstance(event.value, Literal) else None
+        if param is None or param.required or _named(value, self._stems, self._numbers):
+            return None
+        checkpoint = _value_start(state, event)
+        if checkpoint is None or checkpoint.offset in self._narrowed:
+            return None
+        self._narrowed[checkpoint.offset] = 'start: "None"'
+        return Reject(checkpoint, block=event.text,
+                      reason=f"the request does not name {param.name}={event.text}: "
+                             "it is left out")
 
     def _sign(self, event: Boundary, state: DecodeState) -> Reject | None:
         """Write a number again with its minus sign when the request names it negative

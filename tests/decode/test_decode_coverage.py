@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from neurosym.decode.coverage import CoverageHooks, RequestValue, _values_grammar, request_values
+from neurosym.decode.coverage import (CoverageHooks, RequestValue, _named, _request_numbers,
+                                      _stems, _values_grammar, request_values)
 from neurosym.plan.ast import Call, ListValue, Literal, Ref, Step
 from neurosym.tools.tool import Param, Tool
 
@@ -164,3 +165,32 @@ def test_a_number_the_request_names_negative_keeps_its_sign(model):
     assert dict((k, v.value) for k, v in alone.plan.calls[0].args)["c"] == 4
     reasons = [e.reason for e in guided.trace if type(e).__name__ == "RollbackEvent"]
     assert "the request names -4, not 4" in reasons
+
+
+@pytest.mark.parametrize("value, named", [
+    (5, True), (-5, True), (0.05, True), (0.5, False), (3, True), (1, False),
+    ("km/h", True), ("Kilometers", True), ("water", False), ("", True),
+    (True, True), (None, True),
+])
+def test_what_a_request_names(value, named):
+    request = "Drive 5 km for three hours at 298K in Paris, kilometers per hour"
+    assert _named(value, _stems(request), _request_numbers(request)) is named
+
+
+@pytest.mark.model
+def test_an_optional_argument_the_request_does_not_name_is_left_out(model):
+    from neurosym.bench.bfcl import load_category
+    from neurosym.planner import Planner
+    from neurosym.tools import ToolSet
+    entry = load_category("simple_python", limit=41)[40]  # BFCL's simple_python_40
+    request = str(entry.messages[-1]["content"])
+    assert "current of 5 Ampere with a radius of 4 meters" in request
+    tools = ToolSet.from_bfcl(entry.shown_functions())
+    guided = Planner(tools, model=model).plan(request)
+    alone = Planner(tools, model=model, coverage=False).plan(request)
+    assert guided.ok, guided.explanation
+    # the model alone makes up a permeability; guided, the tool's default applies
+    assert "permeability" in dict(alone.plan.calls[0].args)
+    given = tools.get("calculate_magnetic_field").given_args(
+        {k: v.value for k, v in guided.plan.calls[0].args})
+    assert given == {"current": 5, "radius": 4}
