@@ -112,7 +112,9 @@ class ConstraintSearch(Hooks):
         self.check_times: list[float] = []
         self.solver_s = 0.0                          # time spent in these hooks
         self._started = time.perf_counter()
-        self._state: DecodeState | None = None
+        # When the decode began, on this clock: the decoder's own clock without keeping
+        # the decode (and all it holds) alive through the hooks.
+        self._origin: float | None = None
         self._levels: dict[int, int] = {}           # decode checkpoint id -> checker level
         self._value_start: dict[tuple[int, str], Checkpoint] = {}
         self._step_start: dict[int, Checkpoint] = {}
@@ -150,9 +152,8 @@ class ConstraintSearch(Hooks):
 
     def _now(self) -> float:
         """Seconds since decoding started: the decoder's own clock, so traces interleave."""
-        if self._state is not None:
-            return self._state.elapsed
-        return time.perf_counter() - self._started
+        return time.perf_counter() - (self._origin if self._origin is not None
+                                      else self._started)
 
     def _note(self, kind: SearchEventKind, **fields: Any) -> None:
         self.events.append(SearchEvent(kind, self._now(), **fields))
@@ -181,7 +182,7 @@ class ConstraintSearch(Hooks):
 
     def on_boundary(self, event: Boundary, state: DecodeState) -> Decision:
         started = time.perf_counter()
-        self._state = state
+        self._origin = started - state.elapsed
         try:
             return self._on_boundary(event, state)
         finally:
