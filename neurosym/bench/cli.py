@@ -272,7 +272,9 @@ def run_units(units: Sequence[BfclUnit], *, model: Path, jobs: int = 1,
                       f"(CPU {cpu_seconds:.1f}s)\n")
             out.flush()
             # Written after every unit, so an interrupted long run keeps what it measured.
-            written = write_bfcl_results([outcome], model=model, directory=results_dir)
+            written = write_bfcl_results(
+                [outcome], model=model, directory=results_dir,
+                timing={"seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1)})
     if written is not None:
         out.write(f"results: {written[0]} and {written[1]}\n")
     return [done[unit] for unit in units]
@@ -457,7 +459,12 @@ def main(args: argparse.Namespace) -> int:
                                        model=args.model)
             else:
                 failed = extras.exitcode != 0
-            out.write(f"bench all: {time.perf_counter() - start:.0f}s\n")
+            seconds = time.perf_counter() - start
+            out.write(f"bench all: {seconds:.0f}s\n")
+            from .modes import resolve_model
+            from .report import write_run_time
+            write_run_time(seconds, model=resolve_model(args.model), jobs=jobs,
+                           limit=args.limit, directory=args.results_dir)
             return 1 if failed else 0
     except NeurosymError as err:
         sys.stderr.write(f"error: {err}\n")

@@ -187,6 +187,17 @@ def write_results(suite: str, rows: Sequence[Mapping[str, Any]], *, key: Sequenc
     return json_path, md_path
 
 
+def write_run_time(seconds: float, *, model: str | Path | None, jobs: int,
+                   limit: int | None, directory: Path | None = None,
+                   target_s: int = 3600) -> tuple[Path, Path]:
+    """Record how long a whole ``neurosym bench all`` took (whole seconds), against its
+    target."""
+    row = {"run": "bench all", "limit": limit, "jobs": jobs, "seconds": round(seconds),
+           "target_seconds": target_s, "within_target": seconds <= target_s}
+    return write_results("runs", [row], key=("run", "limit"), env=environment(model),
+                         directory=directory)
+
+
 def _bfcl_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
     from .bfcl import AST_CATEGORIES
     category, mode = row.get("category"), row.get("mode")
@@ -279,8 +290,12 @@ def _limited_note(rows: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def write_bfcl_results(results: Sequence[Any], *, model: str | Path | None,
-                       directory: Path | None = None) -> tuple[Path, Path]:
-    """Write ``RunResult`` rows to ``bfcl.json`` and ``bfcl.md`` (merging with earlier rows)."""
-    rows = [result.summary() for result in results]
+                       directory: Path | None = None,
+                       timing: Mapping[str, float] | None = None) -> tuple[Path, Path]:
+    """Write ``RunResult`` rows to ``bfcl.json`` and ``bfcl.md`` (merging with earlier rows).
+
+    ``timing`` (say the wall and CPU seconds a unit took) is added to every row written.
+    """
+    rows = [{**result.summary(), **(timing or {})} for result in results]
     return write_results("bfcl", rows, key=("category", "mode"), env=environment(model),
                          directory=directory, render=bfcl_markdown)

@@ -117,6 +117,8 @@ def test_a_short_peer_run_writes_both_files(tmp_path: Path,
     rows = json.loads((tmp_path / "bfcl.json").read_text())["rows"]
     assert {(r["category"], r["mode"], r["n"]) for r in rows} == {
         ("simple_python", "peer", 1), ("irrelevance", "peer", 1)}
+    # each unit's wall and CPU time is kept with its row
+    assert all(r["seconds"] > 0 and r["cpu_seconds"] > 0 for r in rows)
     assert "| simple_python | peer | 1 (limited) |" in (tmp_path / "bfcl.md").read_text()
 
 
@@ -155,3 +157,13 @@ def test_each_extra_suite_runs_even_after_one_fails(monkeypatch: pytest.MonkeyPa
     assert "absent: skipped (tests.bench.no_such_suite is not available)" in text
     assert "nameless: skipped" in text and "working: done in" in text
     assert _SUITE_CALLS == [{"out_dir": tmp_path, "questions": 4}]
+
+
+def test_the_time_of_a_whole_run_is_kept_against_its_target(tmp_path: Path) -> None:
+    from neurosym.bench.report import write_run_time
+    write_run_time(3054.4, model=None, jobs=2, limit=None, directory=tmp_path)
+    write_run_time(3700.0, model=None, jobs=2, limit=5, directory=tmp_path)
+    rows = json.loads((tmp_path / "runs.json").read_text())["rows"]
+    assert {(r["limit"], r["seconds"], r["within_target"]) for r in rows} == {
+        (None, 3054, True), (5, 3700, False)}
+    assert "| bench all |  | 2 | 3054 | 3600 | True |" in (tmp_path / "runs.md").read_text()
