@@ -91,18 +91,19 @@ def identifier_regex(excluding: frozenset[str] | set[str] | tuple[str, ...] = ()
     words = sorted(set(excluding))
     if not words:
         return f"{char_class(_IDENT_FIRST)}{char_class(_IDENT_REST)}*"
-    rest = char_class(_IDENT_REST) + "*"
+    return _trie_regex(words, "", _IDENT_FIRST)
 
-    def after(prefix: str, alphabet: str) -> str:
-        nexts = sorted({w[len(prefix)] for w in words if w.startswith(prefix) and w != prefix})
-        alternatives = [c + after(prefix + c, _IDENT_REST) for c in nexts]
-        others = "".join(c for c in alphabet if c not in nexts)
-        if others:
-            alternatives.append(char_class(others) + rest)
-        group = "(?:" + "|".join(alternatives) + ")"
-        return group + "?" if prefix and prefix not in words else group
 
-    return after("", _IDENT_FIRST)
+def _trie_regex(words: list[str], prefix: str, alphabet: str) -> str:
+    """The part of ``identifier_regex`` after ``prefix`` (a module function rather than
+    a closure, so that no reference cycle outlives the call)."""
+    nexts = sorted({w[len(prefix)] for w in words if w.startswith(prefix) and w != prefix})
+    alternatives = [c + _trie_regex(words, prefix + c, _IDENT_REST) for c in nexts]
+    others = "".join(c for c in alphabet if c not in nexts)
+    if others:
+        alternatives.append(char_class(others) + char_class(_IDENT_REST) + "*")
+    group = "(?:" + "|".join(alternatives) + ")"
+    return group + "?" if prefix and prefix not in words else group
 
 
 class Rules:

@@ -22,29 +22,37 @@ def flatten(plan: Plan) -> Plan:
     taken = {step.bind for step in plan.steps if step.bind}
     for step in plan.steps:
         taken.update(v.name for v in walk_values(step.call) if isinstance(v, Ref))
-    steps: list[Step] = []
+    lifter = _Lifter(taken)
+    for step in plan.steps:
+        args = tuple((k, lifter.lift(v)) for k, v in step.call.args)
+        lifter.steps.append(Step(Call(step.call.tool, args), bind=step.bind))
+    return Plan(tuple(lifter.steps), plan.terminal)
 
-    def fresh(tool: str) -> str:
+
+class _Lifter:
+    """Nested calls lifted into steps of their own, under names not yet taken (an object
+    rather than recursive closures, which would leave a reference cycle behind)."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = taken
+        self.steps: list[Step] = []
+
+    def fresh(self, tool: str) -> str:
         base = "_" + tool.rsplit(".", 1)[-1]
         name, n = base, 2
-        while name in taken:
+        while name in self.taken:
             name, n = f"{base}_{n}", n + 1
-        taken.add(name)
+        self.taken.add(name)
         return name
 
-    def lift(value: Value) -> Value:
+    def lift(self, value: Value) -> Value:
         if isinstance(value, Call):
-            call = Call(value.tool, tuple((k, lift(v)) for k, v in value.args))
-            name = fresh(value.tool)
-            steps.append(Step(call, bind=name))
+            call = Call(value.tool, tuple((k, self.lift(v)) for k, v in value.args))
+            name = self.fresh(value.tool)
+            self.steps.append(Step(call, bind=name))
             return Ref(name)
         if isinstance(value, ListValue):
-            return ListValue(tuple(lift(v) for v in value.items))
+            return ListValue(tuple(self.lift(v) for v in value.items))
         if isinstance(value, DictValue):
-            return DictValue(tuple((k, lift(v)) for k, v in value.items))
+            return DictValue(tuple((k, self.lift(v)) for k, v in value.items))
         return value
-
-    for step in plan.steps:
-        args = tuple((k, lift(v)) for k, v in step.call.args)
-        steps.append(Step(Call(step.call.tool, args), bind=step.bind))
-    return Plan(tuple(steps), plan.terminal)

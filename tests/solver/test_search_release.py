@@ -26,9 +26,11 @@ def test_a_plan_frees_its_decode_and_solver_without_the_collector(model) -> None
         del result
         gc.set_debug(gc.DEBUG_SAVEALL)
         gc.collect()
-        kinds = {type(o).__qualname__ for o in gc.garbage}
+        kinds = {f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage}
     finally:
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
-    assert not kinds & {"DecodeRun", "ConstraintSearch", "Context", "Solver", "Planner"}, kinds
+    # Only llama-cpp-python's ctypes types may be left: they are cyclic by nature.
+    ours = {k for k in kinds if k.startswith(("neurosym.", "z3.", "llguidance"))}
+    assert not ours and "builtins.cell" not in kinds, kinds
