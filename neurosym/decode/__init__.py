@@ -10,12 +10,13 @@ from .decoder import DecodeResult, Decoder
 from .events import (CallEvent, CheckpointEvent, ConstraintEvent, DecisionEvent, Event,
                      RollbackEvent, TokenEvent, ValueEvent)
 from .hooks import (CONTINUE, ChainedHooks, Continue, Decision, DecodeHooks, DecodeState, Hooks,
-                    Reject, ValueGrammars, chain_hooks, live_checkpoint)
+                    Reject, ValueGrammars, chain_hooks, checkpoint_at,
+                    live_checkpoint)
 from .sampling import GREEDY, Sampling
 from .structure import StructureHooks
 from .tracker import PlanTracker
 
-__all__ = ["ChainedHooks", "ValueGrammars", "chain_hooks", "live_checkpoint", "BOUNDARY_KINDS", "Boundary", "BoundaryKind", "Budgets", "CONTINUE", "CallEvent",
+__all__ = ["ChainedHooks", "ValueGrammars", "chain_hooks", "checkpoint_at", "live_checkpoint", "BOUNDARY_KINDS", "Boundary", "BoundaryKind", "Budgets", "CONTINUE", "CallEvent",
            "Checkpoint", "CheckpointEvent", "ConstraintEvent", "Continue", "DecisionEvent",
            "Decision", "DecodeHooks", "DecodeResult", "DecodeState", "Decoder", "Event", "GREEDY",
            "Hooks", "Path", "PlanTracker", "StructureHooks", "Reject", "RollbackEvent", "Sampling", "TokenEvent",

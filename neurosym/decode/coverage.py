@@ -49,7 +49,7 @@ from ..tools.tool import Param, Tool
 from .boundary import Boundary
 from .checkpoint import Checkpoint
 from .hooks import (CONTINUE, Decision, DecodeState, Hooks, Reject, ValueGrammars,
-                    end_before_step)
+                    checkpoint_at, end_before_step)
 from .structure import fresh_name_line_grammar
 
 __all__ = ["RequestValue", "request_values", "CoverageHooks"]
@@ -229,12 +229,6 @@ def _named(value: object, request_stems: set[str], numbers: Sequence[float]) -> 
     return True
 
 
-def _value_start(state: DecodeState, event: Boundary) -> Checkpoint | None:
-    """The live checkpoint where the value that ``event`` ends began."""
-    return next((c for c in reversed(state.checkpoints)
-                 if c.kind == "value_start" and c.path == event.path), None)
-
-
 def _ended_here(state: DecodeState, offset: int) -> bool:
     """Whether a hook has ended the plan after the step that ends at ``offset``."""
     return any(c.kind == "step_end" and c.offset == offset and "\n" in state.blocked(c)
@@ -343,7 +337,7 @@ class CoverageHooks(Hooks):
         value = event.value.value if isinstance(event.value, Literal) else None
         if param is None or param.required or _named(value, self._stems, self._numbers):
             return None
-        checkpoint = _value_start(state, event)
+        checkpoint = checkpoint_at(state, "value_start", event.path)
         if checkpoint is None or checkpoint.offset in self._narrowed:
             return None
         self._narrowed[checkpoint.offset] = 'start: "None"'
@@ -360,7 +354,7 @@ class CoverageHooks(Hooks):
         named = [v.number for v in self.values if v.number is not None]
         if -number not in named or number in named:
             return None
-        checkpoint = _value_start(state, event)
+        checkpoint = checkpoint_at(state, "value_start", event.path)
         if checkpoint is None or event.text is None or checkpoint.offset in self._narrowed:
             return None
         self._narrowed[checkpoint.offset] = f"start: /-{re.escape(event.text)}/"
@@ -399,7 +393,7 @@ class CoverageHooks(Hooks):
         room = [p for p in after if p.name not in written_names]
         if not unused or any(_holds(p, v) for p in room for v in unused):
             return CONTINUE
-        checkpoint = _value_start(state, event)
+        checkpoint = checkpoint_at(state, "value_start", event.path)
         param = tool.param(name)
         grammar = _values_grammar(param, unused, self.request) if param is not None else None
         if checkpoint is None or event.text is None or grammar is None:
@@ -418,8 +412,8 @@ class CoverageHooks(Hooks):
     def _was_asked_for(self, state: DecodeState, index: int) -> bool:
         """Whether step ``index`` was written because this hook refused to end the plan
         (rather than because the model went on by itself)."""
-        start = [c for c in state.checkpoints if c.kind == "step_start" and c.path == (index,)]
-        return bool(start) and self._follows_push(state, start[-1].offset)
+        start = checkpoint_at(state, "step_start", (index,))
+        return start is not None and self._follows_push(state, start.offset)
 
     def _at_end(self, event: Boundary, state: DecodeState, steps: list[Step]) -> Decision:
         if (not steps or len(steps) != len(state.steps) or len(steps) >= self.max_steps

@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from typing import Protocol, Union, runtime_checkable
 
 from ..plan.ast import Step, Terminal
-from .boundary import Boundary
+from .boundary import Boundary, Path
 from .checkpoint import Checkpoint
 
 __all__ = ["Continue", "Reject", "Decision", "CONTINUE", "ValueGrammars", "DecodeState",
            "DecodeHooks", "Hooks", "ChainedHooks", "chain_hooks", "end_before_step",
-           "live_checkpoint"]
+           "live_checkpoint", "checkpoint_at"]
 
 
 @dataclass(frozen=True)
@@ -166,12 +166,17 @@ def chain_hooks(*hooks: DecodeHooks | None) -> DecodeHooks:
 def end_before_step(state: DecodeState, index: int | None, why: str) -> Reject | None:
     """A rejection that takes back step ``index`` and ends the plan after the step before
     it, or None when there is no earlier step to end after (a helper for hooks)."""
-    if not index:
+    previous = checkpoint_at(state, "step_end", (index - 1,)) if index else None
+    if previous is None:
         return None
-    previous = [c for c in state.checkpoints if c.kind == "step_end" and c.path == (index - 1,)]
-    if not previous:
-        return None
-    return Reject(previous[-1], block="\n", reason=f"{why}: the plan ends after step {index}")
+    return Reject(previous, block="\n", reason=f"{why}: the plan ends after step {index}")
+
+
+def checkpoint_at(state: DecodeState, kind: str, path: Path) -> Checkpoint | None:
+    """The newest live checkpoint of ``kind`` at ``path`` (a helper for hooks): say the
+    start of step 2, ``(2,)``, or of a value, ``(0, "f", "x")``."""
+    found = [c for c in state.checkpoints if c.kind == kind and c.path == path]
+    return found[-1] if found else None
 
 
 def live_checkpoint(state: DecodeState, kind: str, offset: int) -> Checkpoint | None:

@@ -31,7 +31,7 @@ from ..plan.ast import Step
 from ..tools.tool import Param, Tool
 from .boundary import Boundary
 from .hooks import (CONTINUE, Decision, DecodeState, Hooks, Reject, ValueGrammars,
-                    end_before_step)
+                    checkpoint_at, end_before_step)
 
 __all__ = ["StructureHooks", "RefPolicy"]
 
@@ -136,13 +136,11 @@ class StructureHooks(Hooks):
     # -- decisions -------------------------------------------------------------------
     def on_boundary(self, event: Boundary, state: DecodeState) -> Decision:
         if event.kind == "bind" and event.bind in _bound_names(state):
-            if self.rename_rebinds:
-                start = [c for c in state.checkpoints
-                         if c.kind == "step_start" and c.path == (event.step_index,)]
-                if start and start[-1].offset not in self._renamed:
-                    self._renamed.add(start[-1].offset)
-                    return Reject(start[-1], reason=f"{event.bind!r} is already bound: the "
-                                                    "step starts again with a fresh name")
+            start = checkpoint_at(state, "step_start", (event.step_index,))
+            if self.rename_rebinds and start is not None and start.offset not in self._renamed:
+                self._renamed.add(start.offset)
+                return Reject(start, reason=f"{event.bind!r} is already bound: the step "
+                                            "starts again with a fresh name")
             return self._end_before(event, state, f"{event.bind!r} is already bound")
         if event.kind == "step_end" and not self.allow_repeats and isinstance(event.step, Step):
             earlier = [s.call for s in state.steps[:-1] if isinstance(s, Step)]

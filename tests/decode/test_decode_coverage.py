@@ -126,16 +126,23 @@ def test_no_value_grammar_where_no_unused_value_fits():
         assert _values_grammar(shaped, [RequestValue("13", 13.0)], "on the 13th") is None
 
 
+def _bfcl_plans(model, category, index, phrase):
+    """BFCL's entry ``index`` of ``category`` (its request holds ``phrase``) planned with
+    the request's rules and without them: ``(tools, guided, alone)``."""
+    from neurosym.bench.bfcl import load_category
+    from neurosym.planner import Planner
+    from neurosym.tools import ToolSet
+    entry = load_category(category, limit=index + 1)[index]
+    request = str(entry.messages[-1]["content"])
+    assert phrase in request
+    tools = ToolSet.from_bfcl(entry.shown_functions())
+    return (tools, Planner(tools, model=model).plan(request),
+            Planner(tools, model=model, coverage=False).plan(request))
+
+
 @pytest.mark.model
 def test_a_second_call_does_not_copy_the_value_that_sets_it_apart(model):
-    from neurosym.planner import Planner
-    from neurosym.bench.bfcl import load_category
-    from neurosym.tools import ToolSet
-    entry = load_category("parallel", limit=2)[1]  # BFCL's parallel_1
-    emf = ToolSet.from_bfcl(entry.shown_functions())
-    request = str(entry.messages[-1]["content"])
-    assert "repeat with a change in time of 10 seconds" in request
-    result = Planner(emf, model=model).plan(request)
+    _, result, _ = _bfcl_plans(model, "parallel", 1, "repeat with a change in time of 10 seconds")
     assert result.ok, result.explanation
     args = [dict((k, v.value) for k, v in call.args) for call in result.plan.calls]
     # both calls share the field and the area, and differ in the time
@@ -149,15 +156,7 @@ def test_a_second_call_does_not_copy_the_value_that_sets_it_apart(model):
 
 @pytest.mark.model
 def test_a_number_the_request_names_negative_keeps_its_sign(model):
-    from neurosym.bench.bfcl import load_category
-    from neurosym.planner import Planner
-    from neurosym.tools import ToolSet
-    entry = load_category("simple_python", limit=6)[5]  # BFCL's simple_python_5
-    request = str(entry.messages[-1]["content"])
-    assert "b = -11, and c = -4" in request
-    tools = ToolSet.from_bfcl(entry.shown_functions())
-    guided = Planner(tools, model=model).plan(request)
-    alone = Planner(tools, model=model, coverage=False).plan(request)
+    _, guided, alone = _bfcl_plans(model, "simple_python", 5, "b = -11, and c = -4")
     assert guided.ok, guided.explanation
     args = dict((k, v.value) for k, v in guided.plan.calls[0].args)
     assert (args["b"], args["c"]) == (-11, -4)
@@ -179,15 +178,8 @@ def test_what_a_request_names(value, named):
 
 @pytest.mark.model
 def test_an_optional_argument_the_request_does_not_name_is_left_out(model):
-    from neurosym.bench.bfcl import load_category
-    from neurosym.planner import Planner
-    from neurosym.tools import ToolSet
-    entry = load_category("simple_python", limit=41)[40]  # BFCL's simple_python_40
-    request = str(entry.messages[-1]["content"])
-    assert "current of 5 Ampere with a radius of 4 meters" in request
-    tools = ToolSet.from_bfcl(entry.shown_functions())
-    guided = Planner(tools, model=model).plan(request)
-    alone = Planner(tools, model=model, coverage=False).plan(request)
+    tools, guided, alone = _bfcl_plans(model, "simple_python", 40,
+                                       "current of 5 Ampere with a radius of 4 meters")
     assert guided.ok, guided.explanation
     # the model alone makes up a permeability; guided, the tool's default applies
     assert "permeability" in dict(alone.plan.calls[0].args)
