@@ -43,6 +43,7 @@ __all__ = [
     "BenchmarkError",
     "RetryableError",
     "UnknownToolError",
+    "ConfigurationError",
 ]
 
 
@@ -237,3 +238,7 @@ class RetryableError(ExecutionError):
 
 class UnknownToolError(NeurosymError, KeyError):
     """A tool set was asked for a tool name it does not hold."""
+
+
+class ConfigurationError(NeurosymError, ValueError):
+    """An option of the planner (or another front class) that cannot be used as given."""

@@ -27,9 +27,27 @@ if TYPE_CHECKING:
     from .grammar import SpecialisedGrammar
     from .model import Model, PromptOptions
     from .plan.ast import Plan
+    from .search import SearchOutcome
+    from .search.beam import Steer
+    from .search.choose import Scored
     from .tools import ToolSet
 
-__all__ = ["Planner", "PlanResult", "PlanRequest"]
+__all__ = ["Planner", "PlanResult", "PlanRequest", "DEFAULT_WIDTH", "DEFAULT_ABSTAIN_BIAS"]
+
+#: Partial plans the search keeps at once by default.
+DEFAULT_WIDTH = 4
+#: Nats added to the score of ``none()`` (fitted on the benchmarks' dev halves).
+DEFAULT_ABSTAIN_BIAS = 9.0
+#: Scale of the contrast with the empty request (fitted on the dev halves).
+DEFAULT_CONTRAST_WEIGHT = 0.5
+#: Branches this many nats behind the best are dropped (fitted on the dev halves).
+DEFAULT_THRESHOLD: float | None = 8.0
+#: Where the contrast guides the beam (``neurosym.search.beam.Steer``).
+DEFAULT_STEER: Steer = "decisions"
+#: Scale of the contrast where it guides the beam (fitted with the two above).
+DEFAULT_GUIDE_WEIGHT: float | None = 1.0
+#: Next tokens this many nats below the model's best are not considered.
+DEFAULT_PLAUSIBILITY: float | None = 2.3
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,9 @@ class PlanRequest:
     answer_only: bool = False
     #: The user's request as they wrote it (the last user message of a chat).
     text: str = ""
+    #: The request as given to ``plan`` (a text or chat messages), and the tools shown.
+    messages_in: Any = None
+    shown: Any = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,14 @@ class PlanResult:
     error: NeurosymError | None = field(default=None, repr=False, compare=False)
     solver_checks_ms: tuple[float, ...] = field(default=(), repr=False)
     decode: DecodeResult | None = field(default=None, repr=False, compare=False)
+    #: The model's log-probability of the plan's text (with its end), when searched.
+    score: float | None = None
+    #: The next most likely plans that also pass the final check, best first.
+    alternatives: tuple[Scored, ...] = ()
+    #: The search's own record: every finished, refused and cut branch.
+    search: SearchOutcome | None = field(default=None, repr=False, compare=False)
+    #: Tokens the model evaluated after the prompt (every branch of the search).
+    evaluated_tokens: int = 0
 
     def to_openai(self) -> list[dict[str, Any]]:
         """The plan's calls as OpenAI ``tool_calls`` (empty when there is no plan)."""
@@ -90,6 +119,8 @@ class PlanResult:
             "timings": {k: round(v, 6) for k, v in self.timings.items()},
             "explanation": self.explanation,
             "adjustments": [repr(a) for a in self.adjustments],
+            "score": self.score,
+            "alternatives": [{"plan": a.text, "score": a.score} for a in self.alternatives],
         }
 
 
@@ -97,11 +128,19 @@ class Planner:
     """Plans calls of ``tools`` for a request, with a local model (None: the embedded one).
 
     ``constraints`` (expressions of the constraint language, or compiled constraints)
-    are checked by the Z3 search when ``solver=True``. ``coverage`` (by default on with
-    the solver) lets the request decide what the model may choose: the values it names,
-    when the plan needs another call and when a call adds nothing (see
-    :mod:`neurosym.decode.coverage`), and the words it shares with the tools, which the
-    first step's tool must match well (see :mod:`neurosym.decode.relevance`).
+    are checked by the Z3 solver when ``solver=True``. ``width`` partial plans are
+    searched at once (:mod:`neurosym.search`): every choice the grammar leaves open is
+    decided by the model's log-probability of the whole plan, the solver prunes what can
+    no longer hold, and the most likely plan that passes the final check is the result
+    (``result.alternatives`` the next ones). ``width=1`` is greedy decoding; ``width=0``
+    the token-by-token decoder whose search retracts values with the solver (forward
+    checking, proposals, backjumping), which is also the fallback when no searched plan
+    passes. A plan's weight is its log-probability after the request less
+    ``contrast_weight`` times its log-probability after the same prompt with an empty
+    request (what the model would write whatever was asked); ``threshold`` (nats) drops
+    branches that far behind the best; ``abstain_bias`` (nats) is added to the weight
+    of ``none()``. ``nested=True`` lets a value be a call (``f(x=g(y=1))``); by default a
+    call's result reaches another call only through a reference to its step.
     ``sampling=True`` samples with ``temperature`` and ``top_p`` (reproducibly with
     ``seed``) instead of greedy decoding. ``policy`` is kept for the executor.
     ``max_tokens``, ``max_rollbacks`` and ``max_seconds`` bound each decode.
@@ -114,7 +153,12 @@ class Planner:
                  max_seconds: float = 60.0, allow_repeats: bool = False,
                  prompt_options: PromptOptions | None = None, n_ctx: int = 4096,
                  max_string_length: int = 200, retrieve: int | None = 5,
-                 coverage: bool | None = None) -> None:
+                 width: int = DEFAULT_WIDTH, abstain_bias: float = DEFAULT_ABSTAIN_BIAS,
+                 contrast_weight: float = DEFAULT_CONTRAST_WEIGHT,
+                 threshold: float | None = DEFAULT_THRESHOLD,
+                 plausibility: float | None = DEFAULT_PLAUSIBILITY, canonical: bool = True,
+                 nested: bool = False, steer: Steer = DEFAULT_STEER,
+                 guide_weight: float | None = DEFAULT_GUIDE_WEIGHT) -> None:
         from .decode import Budgets, Sampling
         from .tools import ToolSet
         tools = ToolSet.coerce(tools)
@@ -142,7 +186,20 @@ class Planner:
         self._grammar: SpecialisedGrammar | None = None
         self._decoder: Any = None
         self.retrieve = retrieve
-        self.coverage = solver if coverage is None else coverage
+        if not isinstance(width, int) or isinstance(width, bool) or width < 0:
+            from .errors import ConfigurationError
+            raise ConfigurationError(f"width must be a whole number >= 0, not {width!r}",
+                                     hint="width=4 searches four plans at once, 1 is greedy, "
+                                          "0 the token-by-token decoder with solver retraction")
+        self.width = width
+        self.abstain_bias = float(abstain_bias)
+        self.contrast_weight = float(contrast_weight)
+        self.threshold = threshold
+        self.plausibility = plausibility
+        self.nested = nested
+        self.steer = steer
+        self.guide_weight = guide_weight
+        self.canonical = canonical
         self._decoders: dict[tuple[str, ...], Any] = {}
 
     def __repr__(self) -> str:
@@ -163,7 +220,7 @@ class Planner:
         """The plan grammar specialised to the tools."""
         if self._grammar is None:
             from .grammar import build_grammar
-            self._grammar = build_grammar(self.tools, max_steps=self.max_steps,
+            self._grammar = build_grammar(self.tools, max_steps=self.max_steps, allow_nested=self.nested,
                                           max_string_length=self.max_string_length)
         return self._grammar
 
@@ -196,7 +253,7 @@ class Planner:
         if decoder is None:
             from .decode import Decoder
             from .grammar import build_grammar
-            grammar = build_grammar(tools, max_steps=self.max_steps,
+            grammar = build_grammar(tools, max_steps=self.max_steps, allow_nested=self.nested,
                                     max_string_length=self.max_string_length)
             decoder = Decoder(self.model, grammar, sampling=self.sampling, budgets=self.budgets)
             self._decoders[key] = decoder
@@ -237,10 +294,14 @@ class Planner:
         seen = tuple(observations.items() if isinstance(observations, Mapping)
                      else observations or ())
         state = PlanRequest(tuple(messages), self.tools, self.constraints, seen, answer_only,
-                            text=_request_text(request))
+                            text=_request_text(request), messages_in=request, shown=tools)
         model = self.model
         prompt = model.render_chat(messages)
         decoder = self._decoder_for(tools)
+        if self.width >= 1 and not answer_only and self.sampling.greedy:
+            searched = self._search(state, prompt, decoder, started, on_event)
+            if searched is not None:
+                return searched
         hooks = self._make_hooks(state)
         search = _search_of(hooks)
         events: list[Any] = []
@@ -258,6 +319,82 @@ class Planner:
         timings["total_s"] = time.perf_counter() - started
         return self._result(decoded, _with_solver(timings, search), hooks, search,
                             observations=_as_mapping(observations))
+
+    def _search(self, request: PlanRequest, prompt: str, decoder: Any, started: float,
+                on_event: Callable[[Any], None] | None) -> PlanResult | None:
+        """Plan by the search over whole plans; None when no searched plan passes (the
+        caller then decodes with the solver's retraction)."""
+        from .search import BeamSearch, SolverPotential
+        from .search.choose import NONE_TEXT, choose_plan
+        model = self.model
+        checked = self.solver and (self.constraint_set is not None or any(
+            p.has_constraints for t in self.tools for p in t.params))
+        observations = _as_mapping(request.observations)
+        potentials = ([SolverPotential(list(self.tools), self.constraint_set or (),
+                                       observations=observations)] if checked else [])
+        contrast = None
+        if self.contrast_weight or self.guide_weight:
+            empty = model.render_chat(self.messages(_without_request(request.messages_in),
+                                                    observations=request.observations or None,
+                                                    tools=request.shown))
+            contrast = model.tokenize_prompt(empty, reserve=self.budgets.max_tokens)
+        search = BeamSearch(model, decoder._matcher, width=self.width, potentials=potentials,
+                            max_tokens=self.budgets.max_tokens,
+                            max_seconds=self.budgets.max_seconds, canonical=self.canonical,
+                            threshold=self.threshold, plausibility=self.plausibility,
+                            contrast=contrast,
+                            contrast_weight=self.contrast_weight, steer=self.steer,
+                            guide_weight=self.guide_weight, allow_repeats=self.allow_repeats,
+                            always=(NONE_TEXT,), on_event=on_event)
+        with model.lock:
+            tokens = model.tokenize_prompt(prompt, reserve=self.budgets.max_tokens)
+            outcome = search.search(tokens)
+        choice = choose_plan(outcome.candidates, list(self.tools),
+                             self.constraint_set if checked else None, observations=observations,
+                             abstain_bias=self.abstain_bias, alternatives=max(self.width - 1, 0),
+                             check=checked)
+        timings = {"prompt_s": outcome.prompt_seconds,
+                   "decode_s": outcome.seconds - outcome.prompt_seconds,
+                   "mask_s": outcome.mask_seconds,
+                   "total_s": time.perf_counter() - started}
+        if potentials:
+            timings["solver_s"] = potentials[0].seconds
+            timings["solver_checks"] = float(potentials[0].checks)
+        checks = tuple(potentials[0].check_times) if potentials else ()
+        if choice.chosen is None:
+            if self.solver and checked and self.width >= 1:
+                return None
+            reason = (f"the search found no complete plan ({outcome.stop})" if not outcome.candidates
+                      else f"no searched plan passes the checks: {choice.refused[0][1]}")
+            if outcome.stop == "tokens" and not outcome.candidates:
+                reason = (f"the plan reached max_tokens={self.budgets.max_tokens} without "
+                          f"ending: ...{outcome.longest[-80:]}")
+            error = choice.last_error or BudgetExceeded(
+                reason, hint="raise max_tokens or max_seconds, or ask for fewer steps")
+            return PlanResult(ok=False, plan=None, text=outcome.longest, explanation=reason,
+                              error=error, prompt_tokens=outcome.prompt_tokens,
+                              trace=outcome.events,
+                              timings=timings, solver_checks_ms=checks, search=outcome,
+                              evaluated_tokens=outcome.evaluated_tokens)
+        best = choice.chosen
+        if outcome.cut_score is not None and outcome.cut_score > best.rank_score:
+            # A branch the budget cut was ahead of every plan that ended: what it would
+            # have become is unknown, so the plan found is not the search's answer.
+            reason = (f"the plan reached max_tokens={self.budgets.max_tokens} without ending "
+                      f"(the partial plan was more likely than any complete one): "
+                      f"...{outcome.cut_text[-80:]}")
+            return PlanResult(ok=False, plan=None, text=outcome.cut_text, explanation=reason,
+                              error=BudgetExceeded(reason, hint="raise max_tokens, or ask for "
+                                                                "fewer steps"),
+                              prompt_tokens=outcome.prompt_tokens, timings=timings,
+                              trace=outcome.events, solver_checks_ms=checks, search=outcome,
+                              evaluated_tokens=outcome.evaluated_tokens)
+        return PlanResult(ok=True, plan=best.plan, text=best.text, trace=outcome.events,
+                          prompt_tokens=outcome.prompt_tokens,
+                          output_tokens=len(model.tokenize(best.text)) + 1, timings=timings,
+                          solver_checks_ms=checks, score=best.score,
+                          alternatives=choice.alternatives, search=outcome,
+                          evaluated_tokens=outcome.evaluated_tokens)
 
     def _result(self, decoded: DecodeResult, timings: dict[str, float], hooks: DecodeHooks,
                 search: Any = None, *, observations: Mapping[str, Any] | None = None) -> PlanResult:
@@ -298,30 +435,15 @@ class Planner:
         the error's text as the explanation.
         """
         from .decode import StructureHooks, chain_hooks
-        # Constraints may need calls the request never names (count(...) >= 2): then
-        # the calls the model writes stay, and the solver judges them.
-        retract = bool(self.coverage) and not (self.solver and self.constraints)
-        # A step that rebinds a name is renamed when coverage judges whether it adds
-        # anything, and ends the plan otherwise.
-        structure = StructureHooks(self.tools, allow_repeats=self.allow_repeats,
-                                   rename_rebinds=retract and not request.answer_only)
+        structure = StructureHooks(self.tools, allow_repeats=self.allow_repeats)
         if request.answer_only:
             return chain_hooks(structure, _AnswerOnly())
-        coverage = None
-        if self.coverage:
-            from .decode.coverage import CoverageHooks
-            from .decode.relevance import ToolChoiceHooks
-            # The first tool is narrowed only where the request alone decides the calls.
-            coverage = chain_hooks(
-                ToolChoiceHooks(request.text, request.tools) if retract else None,
-                CoverageHooks(request.text, request.tools, max_steps=self.max_steps or 8,
-                              retract=retract))
         if not self.solver:
-            return chain_hooks(coverage, structure)
+            return structure
         from .solver.search import ConstraintSearch
         search = ConstraintSearch(self.tools, self.constraint_set or (),
                                   observations=_as_mapping(request.observations))
-        return chain_hooks(coverage, structure, search)
+        return chain_hooks(structure, search)
 
     def run(self, request: str, *, executor: Any, max_turns: int = 4, **options: Any) -> Any:
         """Plan, execute, observe and re-plan until an answer, a question, or ``max_turns``.
@@ -364,6 +486,18 @@ class _AnswerOnly:
 
     def on_rollback(self, target: Any, state: Any) -> None:
         return None
+
+
+def _without_request(request: str | Sequence[Mapping[str, Any]]) -> str | list[dict[str, Any]]:
+    """The same chat with the last user message emptied: the contrast prompt's request."""
+    if isinstance(request, str):
+        return ""
+    chat = [dict(m) for m in request]
+    for message in reversed(chat):
+        if message.get("role") == "user":
+            message["content"] = ""
+            break
+    return chat
 
 
 def _request_text(request: str | Sequence[Mapping[str, Any]]) -> str:

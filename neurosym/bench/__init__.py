@@ -4,8 +4,8 @@ Importing this package loads neither llama.cpp nor BFCL's checker; they load whe
 run or a score needs them.
 """
 
-from .bfcl import (Answer, BfclEntry, RunResult, Score, categories, load_category,
-                   run_category, score_entry)
+from .bfcl import (HALVES, Answer, BfclEntry, RunResult, Score, categories, entry_half,
+                   load_category, run_category, score_entry)
 
-__all__ = ["Answer", "BfclEntry", "RunResult", "Score", "categories", "load_category",
-           "run_category", "score_entry"]
+__all__ = ["Answer", "BfclEntry", "HALVES", "RunResult", "Score", "categories", "entry_half",
+           "load_category", "run_category", "score_entry"]

@@ -30,10 +30,12 @@ from ..errors import (BenchmarkError, BudgetExceeded, ContextOverflowError, Deco
 from ._checker import CHECKER_MODEL_NAME, bfcl_data_dir, load_checker
 from ._convert import has_call, is_call_list, language_of, model_functions
 from ._progress import Progress
+from .leaks import leaks
 
 __all__ = ["AST_CATEGORIES", "ERROR_TYPES", "ErrorType", "BfclEntry", "Answer", "Score",
-           "EntryResult", "RunResult", "AnswerFn", "categories", "load_category",
-           "score_entry", "classify_checker_error", "run_category"]
+           "EntryResult", "RunResult", "AnswerFn", "Half", "HALVES", "categories",
+           "entry_half", "has_halves", "unit_name", "load_category", "score_entry",
+           "classify_checker_error", "run_category"]
 
 #: Every single-turn category BFCL scores with its AST checker, in leaderboard order.
 AST_CATEGORIES: tuple[str, ...] = (
@@ -49,6 +51,10 @@ ERROR_TYPES: tuple[str, ...] = (
     "wrong_function", "wrong_value", "wrong_type", "missing_argument", "extra_argument",
     "wrong_count", "malformed", "irrelevance_called", "relevance_missed", "other",
 )
+
+Half = Literal["dev", "test"]
+#: The halves of a category: ``dev`` to tune on, ``test`` to report (see ``entry_half``).
+HALVES: tuple[str, ...] = ("dev", "test")
 
 # Errors an answer function may raise for one entry without ending the run: the entry
 # counts as an answer that is not well formed, with the error as its note.
@@ -78,6 +84,11 @@ class BfclEntry:
         """The docs as a model is shown them (see ``model_functions``)."""
         return model_functions(self.functions, self.language)
 
+    @property
+    def question_text(self) -> str:
+        """The text of every message of the chat, one after the other."""
+        return "\n".join(str(message.get("content") or "") for message in self.messages)
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -85,6 +96,8 @@ class Answer:
 
     ``calls`` is ``[{function: {arg: value}}]`` ready for the checker (None when no call
     list could be read); ``well_formed`` says whether the output parsed as a plan at all.
+    ``evaluated_tokens`` counts the tokens the model evaluated after the prompt, over
+    every branch a search tried (a single decode: its output tokens).
     """
 
     calls: list[dict[str, dict[str, Any]]] | None
@@ -94,6 +107,7 @@ class Answer:
     output_tokens: int = 0
     latency_s: float = 0.0
     note: str = ""
+    evaluated_tokens: int = 0
 
 
 AnswerFn = Callable[[BfclEntry], Answer]
@@ -111,6 +125,9 @@ class Score:
 
 @dataclass(frozen=True)
 class EntryResult:
+    """One entry's answer as scored: the verdict, the costs, and whether the answer's
+    text leaked a value of the planner prompt's examples (see ``neurosym.bench.leaks``)."""
+
     id: str
     score: Score
     well_formed: bool
@@ -119,6 +136,8 @@ class EntryResult:
     latency_s: float
     text: str = ""
     note: str = ""
+    evaluated_tokens: int = 0
+    leaked: bool = False
 
 
 def _percentile(values: Sequence[float], fraction: float) -> float:
@@ -132,12 +151,16 @@ def _percentile(values: Sequence[float], fraction: float) -> float:
 
 @dataclass(frozen=True)
 class RunResult:
-    """One category answered in one mode, entry by entry, with the summary figures."""
+    """One category answered in one mode, entry by entry, with the summary figures.
+
+    ``half`` is the half of the category answered (None: all of it).
+    """
 
     category: str
     mode: str
     entries: tuple[EntryResult, ...] = field(default=())
     limit: int | None = None
+    half: Half | None = None
 
     @property
     def n(self) -> int:
@@ -168,6 +191,19 @@ class RunResult:
         return dict(sorted(counts.items()))
 
     @property
+    def leak_rate(self) -> float:
+        """The share of answers that leaked a value of the prompt's worked examples."""
+        return sum(e.leaked for e in self.entries) / self.n if self.n else 0.0
+
+    @property
+    def evaluated_tokens_mean(self) -> float:
+        return statistics.fmean(e.evaluated_tokens for e in self.entries) if self.n else 0.0
+
+    @property
+    def latency_mean_s(self) -> float:
+        return statistics.fmean(e.latency_s for e in self.entries) if self.n else 0.0
+
+    @property
     def prompt_tokens_mean(self) -> float:
         return statistics.fmean(e.prompt_tokens for e in self.entries) if self.n else 0.0
 
@@ -186,12 +222,15 @@ class RunResult:
     def summary(self) -> dict[str, Any]:
         """The figures a report row holds."""
         return {
-            "category": self.category, "mode": self.mode, "n": self.n, "limit": self.limit,
-            "correct": self.correct, "accuracy": round(self.accuracy, 4),
+            "category": self.category, "mode": self.mode, "half": self.half, "n": self.n,
+            "limit": self.limit, "correct": self.correct, "accuracy": round(self.accuracy, 4),
             "well_formed_rate": round(self.well_formed_rate, 4),
+            "leak_rate": round(self.leak_rate, 4),
             "errors": self.error_counts, "entry_errors": self.entry_errors,
+            "evaluated_tokens_mean": round(self.evaluated_tokens_mean, 1),
             "prompt_tokens_mean": round(self.prompt_tokens_mean, 1),
             "output_tokens_mean": round(self.output_tokens_mean, 1),
+            "latency_mean_s": round(self.latency_mean_s, 3),
             "latency_median_s": round(self.latency_median_s, 3),
             "latency_p90_s": round(self.latency_p90_s, 3),
         }
@@ -222,8 +261,48 @@ def categories() -> list[str]:
     return found
 
 
-def load_category(name: str, limit: int | None = None) -> list[BfclEntry]:
-    """The entries of one category in BFCL's order (the first ``limit`` of them)."""
+def entry_half(entry_id: str) -> Half:
+    """The half an entry belongs to: ``dev`` for an even number at the end of its id,
+    ``test`` for an odd one. Tuning looks at the dev halves only; reports show both.
+
+    A live id (``live_simple_12-3-0``: the entry's number, then its group's) is read by
+    its first number, though the benchmark runs live categories whole (``has_halves``).
+
+    >>> entry_half("simple_python_12"), entry_half("irrelevance_7")
+    ('dev', 'test')
+    >>> entry_half("live_multiple_5-2-0")
+    'test'
+    """
+    tail = entry_id.rsplit("_", 1)[-1].split("-")[0]
+    if not tail.isdigit():
+        raise BenchmarkError(f"BFCL entry id {entry_id!r} does not end with a number",
+                             hint="the dev/test split needs BFCL's numbered ids")
+    return "dev" if int(tail) % 2 == 0 else "test"
+
+
+def has_halves(category: str) -> bool:
+    """Whether the benchmark splits ``category`` into a dev and a test half: the live
+    categories (users' own requests, few of them in some categories) are run whole.
+
+    >>> has_halves("parallel"), has_halves("live_simple")
+    (True, False)
+    """
+    return not category.startswith("live_")
+
+
+def unit_name(category: str, half: str | None) -> str:
+    """How progress and summary lines name a category's half.
+
+    >>> unit_name("parallel", "test"), unit_name("live_simple", None)
+    ('parallel:test', 'live_simple')
+    """
+    return category if half is None else f"{category}:{half}"
+
+
+def load_category(name: str, limit: int | None = None, *,
+                  half: Half | None = None) -> list[BfclEntry]:
+    """The entries of one category in BFCL's order (with ``half``, only that half's;
+    the first ``limit`` of them)."""
     known = categories()
     if name not in known:
         raise BenchmarkError(f"unknown BFCL category {name!r}",
@@ -233,6 +312,10 @@ def load_category(name: str, limit: int | None = None) -> list[BfclEntry]:
                              hint="leave the limit out to run the whole category")
     data = bfcl_data_dir()
     questions = _read_lines(data / f"BFCL_v4_{name}.json")
+    if half is not None:
+        if half not in HALVES:
+            raise BenchmarkError(f"unknown half {half!r}", hint="choose dev or test")
+        questions = [row for row in questions if entry_half(row["id"]) == half]
     if limit is not None:
         questions = questions[:limit]
     answers: dict[str, Any] = {}
@@ -351,17 +434,18 @@ def score_entry(entry: BfclEntry, output: list[dict[str, Any]] | None, *,
 
 def run_category(name: str, answer_fn: AnswerFn, *, limit: int | None = None,
                  mode: str = "custom", progress: bool = True,
-                 progress_stream: TextIO | None = None) -> RunResult:
+                 progress_stream: TextIO | None = None, half: Half | None = None) -> RunResult:
     """Answer every entry of a category with ``answer_fn`` and score it with BFCL's checker.
 
     Errors of one entry that a model can cause (context overflow, an exhausted search
     budget, an unsatisfiable request, an unreadable plan) count against that entry;
-    set-up errors (no model, no data) end the run. The progress line, labelled with the
-    category and mode, goes to ``progress_stream`` (default: stderr).
+    set-up errors (no model, no data) end the run. With ``half``, only that half of the
+    category is answered (see ``entry_half``). The progress line, labelled with the
+    category, half and mode, goes to ``progress_stream`` (default: stderr).
     """
-    entries = load_category(name, limit)
-    bar = Progress(f"bfcl {name} [{mode}]", len(entries), stream=progress_stream,
-                   enabled=progress)
+    entries = load_category(name, limit, half=half)
+    bar = Progress(f"bfcl {unit_name(name, half)} [{mode}]", len(entries),
+                   stream=progress_stream, enabled=progress)
     results = []
     try:
         for entry in entries:
@@ -375,8 +459,10 @@ def run_category(name: str, answer_fn: AnswerFn, *, limit: int | None = None,
             results.append(EntryResult(
                 id=entry.id, score=score, well_formed=answer.well_formed,
                 prompt_tokens=answer.prompt_tokens, output_tokens=answer.output_tokens,
-                latency_s=answer.latency_s, text=answer.text, note=answer.note))
+                latency_s=answer.latency_s, text=answer.text, note=answer.note,
+                evaluated_tokens=answer.evaluated_tokens,
+                leaked=leaks(answer.text, entry.question_text)))
             bar.advance(correct=score.correct)
     finally:
         bar.close()
-    return RunResult(category=name, mode=mode, entries=tuple(results), limit=limit)
+    return RunResult(category=name, mode=mode, entries=tuple(results), limit=limit, half=half)

@@ -1,16 +1,20 @@
-"""``neurosym bench``: BFCL by category and mode, or every suite at once.
+"""``neurosym bench``: BFCL by category, mode and half, or every suite at once.
 
-    neurosym bench bfcl --category simple_python [--limit N] [--mode full] [--jobs J]
-    neurosym bench all [--limit N] [--peer-limit N] [--jobs J] [--model GGUF]
+    neurosym bench bfcl --category simple_python [--mode search4] [--half dev] [--limit N]
+    neurosym bench all [--half test|dev|both] [--mode M ...] [--limit N] [--jobs J]
 
-Each (category, mode) pair is a unit of work. With ``--jobs`` above 1 the units run in
+The benchmark is an experiment: each BFCL category is split into a dev half, to tune
+on, and a test half, to report (``neurosym.bench.bfcl.entry_half``); the live
+categories are run whole. ``bench bfcl`` answers the dev half unless told otherwise,
+``bench all`` the test half, in every mode but ``free`` (the planner's ablations and
+the peer, all on the same entries), then runs the project's own suites.
+
+Each (category, mode, half) is a unit of work. With ``--jobs`` above 1 the units run in
 that many worker processes side by side, each model on its share of the cores, the
 longest units first; only this process writes the results, merged into
 ``bench/results/<suite>.json`` and ``.md`` (see ``neurosym.bench.report``) as each unit
-ends. ``bench all`` runs the peer mode on the first ``--peer-limit`` entries of each
-category only (llama-cpp-python's handler takes seconds per entry), then the project's
-own suites; ``--limit`` bounds every category and the suites' question counts too, for a
-quick run of everything.
+ends. ``--limit`` bounds every unit (the first N entries of its half) and the suites'
+question counts too, for a quick run of everything.
 """
 
 from __future__ import annotations
@@ -29,10 +33,11 @@ from typing import Any, TextIO
 
 from ..cli import _positive
 from ..errors import NeurosymError
-from .modes import PEER_LIMIT
+from .bfcl import HALVES, has_halves, unit_name
+from .modes import DEFAULT_MODES, MODES
 
 __all__ = ["add_arguments", "main", "run_bfcl", "run_units", "plan_units", "BfclUnit",
-           "default_jobs", "NON_LIVE_CATEGORIES", "EXTRA_SUITES"]
+           "default_jobs", "halves_of", "NON_LIVE_CATEGORIES", "EXTRA_SUITES"]
 
 #: The categories ``neurosym bench all`` runs (BFCL's non-live AST categories).
 NON_LIVE_CATEGORIES: tuple[str, ...] = (
@@ -47,12 +52,15 @@ EXTRA_SUITES: tuple[tuple[str, str, str], ...] = (
     ("constraints", "neurosym.bench.constraints", "run_all"),
     ("solver", "neurosym.solver.bench", "run_all"),
 )
-_MODE_CHOICES = ("free", "grammar", "full", "peer", "all")
-#: CPU seconds per entry of each mode with the embedded model, one llama.cpp thread per
-#: job (measured on a 2-core machine): the longest units start first, so that no long
-#: unit is left to run alone at the end.
-_SECONDS_PER_ENTRY: Mapping[str, float] = {"free": 1.1, "grammar": 1.2, "full": 1.1,
-                                           "peer": 2.6}
+_MODE_CHOICES = (*MODES, "all")
+_HALF_CHOICES = (*HALVES, "both")
+#: CPU seconds per entry of each mode with the embedded model on a 2-core machine (rough
+#: figures from a few entries of ``multiple``): the longest units start first, so that
+#: no long unit is left to run alone at the end. Only their order matters.
+_SECONDS_PER_ENTRY: Mapping[str, float] = {
+    "free": 1.1, "grammar": 32.0, "solver": 2.3, "search1": 32.0, "search4": 36.0,
+    "search8": 40.0, "peer": 4.3,
+}
 
 AnswerFactory = Callable[..., Any]
 """Makes a mode's answer function: ``factory(mode, model_path, n_threads=...)``, like
@@ -71,43 +79,60 @@ def default_jobs() -> int:
 
 @dataclass(frozen=True)
 class BfclUnit:
-    """One BFCL category answered in one mode (its first ``limit`` entries, if set)."""
+    """One BFCL category answered in one mode: one half of it (all of it when ``half``
+    is None), its first ``limit`` entries if set."""
 
     category: str
     mode: str
     limit: int | None = None
+    half: str | None = None
 
     @property
     def label(self) -> str:
         """How progress and summary lines name the unit.
 
-        >>> BfclUnit("parallel", "peer", 20).label
-        'parallel [peer]'
+        >>> BfclUnit("parallel", "peer", 20, "test").label
+        'parallel:test [peer]'
         """
-        return f"{self.category} [{self.mode}]"
+        return f"{unit_name(self.category, self.half)} [{self.mode}]"
+
+
+def halves_of(choice: str | None) -> tuple[str | None, ...]:
+    """The halves a ``--half`` choice runs (None: whole categories).
+
+    >>> halves_of("test"), halves_of("both"), halves_of(None)
+    (('test',), ('dev', 'test'), (None,))
+    """
+    if choice is None:
+        return (None,)
+    return HALVES if choice == "both" else (choice,)
 
 
 def plan_units(category_names: Sequence[str], modes: Sequence[str], *,
-               limit: int | None = None, peer_limit: int | None = None) -> list[BfclUnit]:
-    """Every (category, mode) unit, in mode then category order.
+               limit: int | None = None,
+               halves: Sequence[str | None] = (None,)) -> list[BfclUnit]:
+    """Every (category, mode, half) unit, in mode, half, then category order.
 
-    ``limit`` bounds every unit; ``peer_limit`` bounds the peer units further.
+    ``limit`` bounds every unit alike, so every mode answers the same entries. A
+    category without halves (a live one, see ``has_halves``) gets one unit per mode,
+    of all its entries.
 
-    >>> [(u.category, u.mode, u.limit) for u in plan_units(["simple_python"],
-    ...  ["free", "peer"], peer_limit=20)]
-    [('simple_python', 'free', None), ('simple_python', 'peer', 20)]
+    >>> [(u.category, u.mode, u.half) for u in plan_units(["parallel", "live_simple"],
+    ...  ["peer"], halves=["dev", "test"])]
+    [('parallel', 'peer', 'dev'), ('live_simple', 'peer', None), ('parallel', 'peer', 'test')]
     """
-    units = []
+    units: list[BfclUnit] = []
     for mode in modes:
-        bound = limit
-        if mode == "peer" and peer_limit is not None:
-            bound = peer_limit if limit is None else min(limit, peer_limit)
-        units.extend(BfclUnit(name, mode, bound) for name in category_names)
+        for half in halves:
+            for name in category_names:
+                unit = BfclUnit(name, mode, limit, half if has_halves(name) else None)
+                if unit not in units:
+                    units.append(unit)
     return units
 
 
-def _expected_seconds(unit: BfclUnit, sizes: Mapping[str, int]) -> float:
-    entries = sizes.get(unit.category, 0)
+def _expected_seconds(unit: BfclUnit, sizes: Mapping[tuple[str, str | None], int]) -> float:
+    entries = sizes.get((unit.category, unit.half), 0)
     if unit.limit is not None:
         entries = min(entries, unit.limit)
     return entries * _SECONDS_PER_ENTRY.get(unit.mode, 1.0)
@@ -115,7 +140,9 @@ def _expected_seconds(unit: BfclUnit, sizes: Mapping[str, int]) -> float:
 
 def _longest_first(units: Sequence[BfclUnit]) -> list[BfclUnit]:
     from .bfcl import load_category
-    sizes = {name: len(load_category(name)) for name in {unit.category for unit in units}}
+    parts = {(unit.category, unit.half) for unit in units}
+    sizes = {(name, half): len(load_category(name, half=half))  # type: ignore[arg-type]
+             for name, half in parts}
     return sorted(units, key=lambda unit: -_expected_seconds(unit, sizes))
 
 
@@ -165,7 +192,8 @@ class _Worker:
                                                    n_threads=self.n_threads)
         return run_category(unit.category, self.answers[unit.mode], limit=unit.limit,
                             mode=unit.mode, progress=self.progress,
-                            progress_stream=self.stream)
+                            progress_stream=self.stream,
+                            half=unit.half)  # type: ignore[arg-type]
 
 
 _WORKER: _Worker | None = None
@@ -265,10 +293,12 @@ def run_units(units: Sequence[BfclUnit], *, model: Path, jobs: int = 1,
                 raise BenchmarkError(f"{unit.label}: {outcome.kind}: {outcome.message}",
                                      hint=outcome.hint)
             done[unit] = outcome
-            out.write(f"{unit.category:24} {unit.mode:8} {outcome.correct:4}/{outcome.n:<4} "
+            out.write(f"{unit_name(unit.category, unit.half):28} {unit.mode:8} "
+                      f"{outcome.correct:4}/{outcome.n:<4} "
                       f"{100 * outcome.accuracy:5.1f}%  well-formed "
                       f"{100 * outcome.well_formed_rate:5.1f}%  "
-                      f"p50 {outcome.latency_median_s:.2f}s  in {seconds:.1f}s "
+                      f"leaks {100 * outcome.leak_rate:4.1f}%  "
+                      f"mean {outcome.latency_mean_s:.2f}s  in {seconds:.1f}s "
                       f"(CPU {cpu_seconds:.1f}s)\n")
             out.flush()
             # Written after every unit, so an interrupted long run keeps what it measured.
@@ -282,9 +312,11 @@ def run_units(units: Sequence[BfclUnit], *, model: Path, jobs: int = 1,
 
 def run_bfcl(category_names: Sequence[str], modes: Sequence[str], *, limit: int | None,
              model: str | None, results_dir: Path | None, progress: bool, out: TextIO,
-             skip_unavailable: bool = False, jobs: int = 1, peer_limit: int | None = None,
+             skip_unavailable: bool = False, jobs: int = 1,
+             halves: Sequence[str | None] = (None,),
              answer_factory: AnswerFactory | None = None) -> list[Any]:
-    """Run each category in each mode (see ``run_units``) and write the results.
+    """Run each category in each mode, on each of ``halves`` (None: whole categories;
+    see ``plan_units`` and ``run_units``), and write the results.
 
     With ``skip_unavailable`` a mode whose machinery is missing (say the planner is not
     installed) is skipped with a message instead of ending the run.
@@ -303,17 +335,22 @@ def run_bfcl(category_names: Sequence[str], modes: Sequence[str], *, limit: int 
             out.write(f"bfcl {mode}: skipped ({err.message})\n")
             continue
         usable.append(mode)
-    units = plan_units(category_names, usable, limit=limit, peer_limit=peer_limit)
+    units = plan_units(category_names, usable, limit=limit, halves=halves)
     return run_units(units, model=model_path, jobs=jobs, progress=progress, out=out,
                      results_dir=results_dir, answer_factory=factory)
 
 
-def _common(parser: argparse.ArgumentParser,
-            limit_help: str = "answer only the first N entries of each category") -> None:
+def _common(parser: argparse.ArgumentParser, *, default_half: str,
+            limit_help: str = "answer only the first N entries of each category's half"
+            ) -> None:
+    parser.add_argument("--half", choices=_HALF_CHOICES, default=default_half,
+                        help="which half of each category to answer: dev (to tune on), "
+                             "test (to report) or both, as separate rows; live "
+                             f"categories are answered whole (default: {default_half})")
     parser.add_argument("--limit", type=_positive, default=None, metavar="N", help=limit_help)
     parser.add_argument("--jobs", type=_positive, default=default_jobs(), metavar="J",
-                        help="worker processes running (category, mode) units side by "
-                             f"side (default: {default_jobs()}, the CPUs up to 2)")
+                        help="worker processes running (category, mode, half) units side "
+                             f"by side (default: {default_jobs()}, the CPUs up to 2)")
     parser.add_argument("--model", default=None, metavar="GGUF",
                         help="the GGUF model file (default: $NEUROSYM_MODEL, models/, "
                              "then the embedded SmolLM2)")
@@ -330,23 +367,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              description="Run BFCL categories in one or all modes.")
     bfcl.add_argument("--category", action="append", required=True, metavar="NAME",
                       help="a BFCL category (repeat it, or separate names by commas)")
-    bfcl.add_argument("--mode", choices=_MODE_CHOICES, default="full",
-                      help="how the model answers (default: full)")
-    _common(bfcl)
-    every = suites.add_parser("all", help="BFCL's non-live categories in every mode, "
-                                          "then the project's own suites",
+    bfcl.add_argument("--mode", choices=_MODE_CHOICES, default="search4",
+                      help="how the model answers; all: every mode but free "
+                           "(default: search4)")
+    _common(bfcl, default_half="dev")
+    every = suites.add_parser("all", help="BFCL's non-live categories in every mode but "
+                                          "free, then the project's own suites",
                               description="Run every benchmark suite.")
-    _common(every, "answer only the first N entries of each category, and give the "
-                   "project's own suites N questions (a quick run of everything)")
-    every.add_argument("--peer-limit", type=_positive, default=PEER_LIMIT, metavar="N",
-                       help="answer only the first N entries of each category in the peer "
-                            f"mode (default: {PEER_LIMIT}; `bench bfcl --mode peer` runs "
-                            "whole categories)")
+    every.add_argument("--mode", choices=MODES, action="append", default=None,
+                       help="a mode to answer in (repeat it; default: "
+                            + ", ".join(DEFAULT_MODES) + ")")
+    _common(every, default_half="test",
+            limit_help="answer only the first N entries of each category's half, and give "
+                       "the project's own suites N questions (a quick run of everything)")
 
 
 def _modes(choice: str) -> list[str]:
-    from .modes import MODES
-    return list(MODES) if choice == "all" else [choice]
+    return list(DEFAULT_MODES) if choice == "all" else [choice]
 
 
 def _categories(values: Sequence[str]) -> list[str]:
@@ -440,17 +477,17 @@ def main(args: argparse.Namespace) -> int:
         if args.bench_suite == "bfcl":
             run_bfcl(_categories(args.category), _modes(args.mode), limit=args.limit,
                      model=args.model, results_dir=args.results_dir, progress=progress,
-                     out=out, jobs=jobs)
+                     out=out, jobs=jobs, halves=halves_of(args.half))
             return 0
         if args.bench_suite == "all":
             start = time.perf_counter()
             extras = _start_extra_suites(results_dir=args.results_dir, limit=args.limit,
                                          model=args.model) if jobs > 1 else None
             try:
-                run_bfcl(NON_LIVE_CATEGORIES, _modes("all"), limit=args.limit,
-                         model=args.model, results_dir=args.results_dir, progress=progress,
-                         out=out, skip_unavailable=True, jobs=jobs,
-                         peer_limit=args.peer_limit)
+                run_bfcl(NON_LIVE_CATEGORIES, args.mode or list(DEFAULT_MODES),
+                         limit=args.limit, model=args.model, results_dir=args.results_dir,
+                         progress=progress, out=out, skip_unavailable=True, jobs=jobs,
+                         halves=halves_of(args.half))
             finally:
                 if extras is not None:
                     extras.join()
@@ -464,7 +501,7 @@ def main(args: argparse.Namespace) -> int:
             from .modes import resolve_model
             from .report import write_run_time
             write_run_time(seconds, model=resolve_model(args.model), jobs=jobs,
-                           limit=args.limit, directory=args.results_dir)
+                           limit=args.limit, half=args.half, directory=args.results_dir)
             return 1 if failed else 0
     except NeurosymError as err:
         sys.stderr.write(f"error: {err}\n")

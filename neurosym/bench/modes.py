@@ -1,15 +1,22 @@
-"""The four ways a model answers a BFCL entry, each an ``AnswerFn`` for ``run_category``.
+"""The ways a model answers a BFCL entry, each an ``AnswerFn`` for ``run_category``.
 
 - ``free``: the model prompted as BFCL prompts chat models (write ``[f(a=1)]``), its
   raw text read by neurosym's plan parser: the model alone, nothing enforced.
-- ``grammar``: neurosym's planner, held to the tool grammar token by token, no solver.
-- ``full``: the planner with the grammar, the Z3 solver and the search, which also
-  weighs the calls against the values the request names (``neurosym.decode.coverage``).
+- ``grammar``: neurosym's planner decoding greedily, held to the tool grammar; no solver.
+- ``solver``: the grammar and the Z3 solver, with the token-by-token decoder whose
+  search retracts values the solver refutes (``Planner(width=0)``).
+- ``search1``, ``search4``, ``search8``: the grammar and the solver, with the search
+  over whole plans keeping 1, 4 or 8 partial plans at once (``Planner(width=N)``;
+  width 1 is greedy decoding checked by the solver).
 - ``peer``: llama-cpp-python's own function calling (``chatml-function-calling``), which
   picks a function name by grammar and holds the arguments to each function's JSON
   Schema, turned into a GBNF grammar: the usual way to constrain a local model today.
 
-The same GGUF file serves every mode, so the rows of a report differ only in method.
+The planner modes are an ablation, each pair switching one thing (``PLANNER_MODES``
+holds their Planner options): ``grammar`` and ``search1`` differ in the solver alone,
+``search1``, ``search4`` and ``search8`` in the width alone, ``solver`` and ``search1``
+in the decoder alone. The same GGUF file serves every mode, so the rows of a report
+differ only in method.
 
 Every mode gets a bounded reply, so that a model which never stops costs a bounded
 time and no mode is judged on more text than another:
@@ -27,7 +34,7 @@ time and no mode is judged on more text than another:
   ``PEER_CONTEXT_TOKENS`` context. The handler itself asks for arguments with no token
   limit, so without this a model that never closes its JSON runs until the context is
   full; an answer cut short is unreadable JSON and counts as malformed.
-- ``grammar`` and ``full`` keep the planner's own budget (256 tokens by default).
+- the planner modes keep the planner's own budgets (``max_tokens``, 256 by default).
 """
 
 from __future__ import annotations
@@ -45,13 +52,26 @@ from ..errors import (BenchmarkError, ContextOverflowError, ModelFormatError,
 from ._convert import checker_calls, openai_tools, plan_calls
 from .bfcl import Answer, AnswerFn, BfclEntry
 
-__all__ = ["Mode", "MODES", "CONTEXT_TOKENS", "FREE_MAX_TOKENS", "PEER_CONTEXT_TOKENS",
-           "PEER_MAX_TOKENS", "PEER_LIMIT", "resolve_model", "close_models",
-           "free_system_prompt", "free_reply_unreadable", "free_reply_complete",
-           "read_free_text", "free_answerer", "planner_answerer", "peer_answerer", "answer_function"]
+__all__ = ["Mode", "MODES", "PLANNER_MODES", "DEFAULT_MODES", "CONTEXT_TOKENS",
+           "FREE_MAX_TOKENS", "PEER_CONTEXT_TOKENS", "PEER_MAX_TOKENS", "resolve_model",
+           "close_models", "free_system_prompt", "free_reply_unreadable",
+           "free_reply_complete", "read_free_text", "free_answerer", "planner_answerer",
+           "planned_tokens", "peer_answerer", "answer_function"]
 
-Mode = Literal["free", "grammar", "full", "peer"]
-MODES: tuple[str, ...] = ("free", "grammar", "full", "peer")
+Mode = Literal["free", "grammar", "solver", "search1", "search4", "search8", "peer"]
+MODES: tuple[str, ...] = ("free", "grammar", "solver", "search1", "search4", "search8",
+                          "peer")
+#: The Planner options of each planner mode.
+PLANNER_MODES: Mapping[str, Mapping[str, Any]] = {
+    "grammar": {"solver": False, "width": 1},
+    "solver": {"solver": True, "width": 0},
+    "search1": {"solver": True, "width": 1},
+    "search4": {"solver": True, "width": 4},
+    "search8": {"solver": True, "width": 8},
+}
+#: The modes a whole benchmark run answers in: the planner's ablations and the peer.
+#: ``free`` runs only when asked for.
+DEFAULT_MODES: tuple[str, ...] = tuple(mode for mode in MODES if mode != "free")
 
 #: Context window of the free mode (BFCL's longest non-live prompts fit).
 CONTEXT_TOKENS = 8192
@@ -62,9 +82,6 @@ FREE_MAX_TOKENS = 192
 PEER_CONTEXT_TOKENS = 4096
 #: Most tokens the peer handler may generate for one answer, over all its completions.
 PEER_MAX_TOKENS = 256
-#: Entries per category the peer mode answers in ``neurosym bench all`` (BFCL's first N).
-PEER_LIMIT = 20
-
 _PEER_SYSTEM_PROMPT = ("You are a helpful assistant. Call the functions below when they "
                        "serve the user's request; otherwise answer with a message.")
 
@@ -317,15 +334,17 @@ def free_answerer(model: str | Path | None = None, *, max_tokens: int = FREE_MAX
         text = response["choices"][0]["message"].get("content") or ""
         calls, note = read_free_text(text, entry)
         usage = response.get("usage", {})
+        output = int(usage.get("completion_tokens", 0))
         return Answer(calls, text, calls is not None, int(usage.get("prompt_tokens", 0)),
-                      int(usage.get("completion_tokens", 0)), latency, note)
+                      output, latency, note, evaluated_tokens=output)
 
     return answer
 
 
 def planner_answerer(model: str | Path | None = None, *, solver: bool,
-                     n_threads: int | None = None) -> AnswerFn:
-    """``grammar`` (``solver=False``) and ``full`` (``solver=True``): neurosym's Planner.
+                     n_threads: int | None = None, **options: Any) -> AnswerFn:
+    """neurosym's Planner with or without the solver, and any other Planner ``options``
+    (the search's width, its contrast...): the planner modes (see ``PLANNER_MODES``).
 
     The model is loaded once, on the first entry, with ``n_threads`` llama.cpp threads.
     """
@@ -334,7 +353,7 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool,
         from ..tools import ToolSet
     except ImportError as err:
         raise BenchmarkError(f"neurosym's planner could not be imported: {err}",
-                             hint="the grammar and full modes need neurosym.planner and "
+                             hint="the planner modes need neurosym.planner and "
                                   "neurosym.tools; run the free or peer mode meanwhile") from err
     path = resolve_model(model)
     loaded: list[Any] = []
@@ -346,7 +365,7 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool,
         start = time.perf_counter()
         try:
             tools = ToolSet.from_bfcl(entry.shown_functions())
-            planner = Planner(tools=tools, model=loaded[0], solver=solver)
+            planner = Planner(tools=tools, model=loaded[0], solver=solver, **options)
         except ToolDefinitionError as err:
             # A doc neurosym cannot express: the entry goes unanswered, and says why.
             return Answer(None, "", False, latency_s=time.perf_counter() - start,
@@ -354,14 +373,28 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool,
         result = planner.plan([dict(message) for message in entry.messages])
         latency = time.perf_counter() - start
         plan = result.plan
+        evaluated = planned_tokens(result)
         if plan is None:
             return Answer(None, "", False, int(result.prompt_tokens),
-                          int(result.output_tokens), latency, "the planner returned no plan")
+                          int(result.output_tokens), latency, "the planner returned no plan",
+                          evaluated_tokens=evaluated)
         calls = checker_calls(plan_calls(plan, tools), entry.functions, entry.language)
         return Answer(calls, plan.text, True, int(result.prompt_tokens),
-                      int(result.output_tokens), latency)
+                      int(result.output_tokens), latency, evaluated_tokens=evaluated)
 
     return answer
+
+
+def planned_tokens(result: Any) -> int:
+    """The tokens the model evaluated after the prompt for a ``PlanResult``: the
+    search's count over all its branches; for the token-by-token decoder, which does
+    not count there, its decode's (rollbacks included); else the plan's output tokens.
+    """
+    if result.evaluated_tokens:
+        return int(result.evaluated_tokens)
+    if result.decode is not None:
+        return int(result.decode.evaluated_tokens)
+    return int(result.output_tokens)
 
 
 class _BudgetedCompletions:
@@ -443,8 +476,9 @@ def peer_answerer(model: str | Path | None = None, *,
         text = message.get("content") or json.dumps(
             [call.get("function", {}) for call in message.get("tool_calls") or []])
         usage = response.get("usage", {})
+        output = int(usage.get("completion_tokens", 0))
         return Answer(calls, text, calls is not None, int(usage.get("prompt_tokens", 0)),
-                      int(usage.get("completion_tokens", 0)), latency, note)
+                      output, latency, note, evaluated_tokens=output)
 
     return answer
 
@@ -455,10 +489,8 @@ def answer_function(mode: str, model: str | Path | None = None, *,
     threads (default: ``neurosym.model``'s choice for this machine)."""
     if mode == "free":
         return free_answerer(model, n_threads=n_threads)
-    if mode == "grammar":
-        return planner_answerer(model, solver=False, n_threads=n_threads)
-    if mode == "full":
-        return planner_answerer(model, solver=True, n_threads=n_threads)
+    if mode in PLANNER_MODES:
+        return planner_answerer(model, n_threads=n_threads, **PLANNER_MODES[mode])
     if mode == "peer":
         return peer_answerer(model, n_threads=n_threads)
     raise BenchmarkError(f"unknown mode {mode!r}", hint="choose one of: " + ", ".join(MODES))

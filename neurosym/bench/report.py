@@ -20,14 +20,19 @@ from typing import Any
 from ..errors import BenchmarkError
 
 __all__ = ["Environment", "environment", "results_dir", "merge_rows", "write_results",
-           "write_bfcl_results", "bfcl_markdown", "YARDSTICK", "YARDSTICK_MODEL"]
+           "write_bfcl_results", "write_run_time", "bfcl_markdown", "BFCL_KEY", "YARDSTICK",
+           "YARDSTICK_MODEL"]
 
 #: BFCL leaderboard accuracy (%) of a reference model of similar size, by category.
 YARDSTICK_MODEL = "Qwen2.5-0.5B-Instruct"
 YARDSTICK: dict[str, float] = {
     "simple_python": 81.5, "multiple": 78.0, "parallel": 60.0, "parallel_multiple": 50.0,
 }
-_MODE_ORDER = ("free", "grammar", "full", "peer")
+#: The fields that identify a BFCL row (with the model): the rows of two halves, or of
+#: a half and a whole category, are kept apart.
+BFCL_KEY: tuple[str, ...] = ("category", "mode", "half")
+_MODE_ORDER = ("free", "grammar", "solver", "search1", "search4", "search8", "peer")
+_HALF_ORDER = ("dev", "test", None)
 
 
 @dataclass(frozen=True)
@@ -188,22 +193,25 @@ def write_results(suite: str, rows: Sequence[Mapping[str, Any]], *, key: Sequenc
 
 
 def write_run_time(seconds: float, *, model: str | Path | None, jobs: int,
-                   limit: int | None, directory: Path | None = None,
+                   limit: int | None, half: str | None = None, directory: Path | None = None,
                    target_s: int = 3600) -> tuple[Path, Path]:
-    """Record how long a whole ``neurosym bench all`` took (whole seconds), against its
-    target."""
-    row = {"run": "bench all", "limit": limit, "jobs": jobs, "seconds": round(seconds),
-           "target_seconds": target_s, "within_target": seconds <= target_s}
-    return write_results("runs", [row], key=("run", "limit"), env=environment(model),
+    """Record how long a whole ``neurosym bench all`` took (whole seconds) on ``half``
+    (``dev``, ``test`` or ``both``), against its target."""
+    row = {"run": "bench all", "half": half, "limit": limit, "jobs": jobs,
+           "seconds": round(seconds), "target_seconds": target_s,
+           "within_target": seconds <= target_s}
+    return write_results("runs", [row], key=("run", "half", "limit"), env=environment(model),
                          directory=directory)
 
 
 def _bfcl_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
     from .bfcl import AST_CATEGORIES
-    category, mode = row.get("category"), row.get("mode")
+    category, mode, half = row.get("category"), row.get("mode"), row.get("half")
     cat_rank = AST_CATEGORIES.index(category) if category in AST_CATEGORIES else len(AST_CATEGORIES)
+    half_rank = _HALF_ORDER.index(half) if half in _HALF_ORDER else len(_HALF_ORDER)
     mode_rank = _MODE_ORDER.index(mode) if mode in _MODE_ORDER else len(_MODE_ORDER)
-    return (cat_rank, str(category), mode_rank, str(mode), str(row.get("model")))
+    return (cat_rank, str(category), half_rank, str(half), mode_rank, str(mode),
+            str(row.get("model")))
 
 
 def bfcl_markdown(document: Mapping[str, Any]) -> str:
@@ -212,17 +220,25 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
     lines = [
         "# BFCL results", "",
         _environment_line(document["environment"]), "",
-        "Accuracy is judged by BFCL's own AST checker (the `bfcl-eval` package). Modes: "
-        "`free` the model prompted as BFCL prompts chat models, its text read by neurosym's "
-        "parser; `grammar` neurosym's planner held to the tool grammar; `full` grammar, "
-        "Z3 solver and search, which also weighs the plan against the request: another "
-        "call while a value the request names is unused, a later call that uses none taken "
-        "back, a value copied from an earlier call chosen again among the unused ones, and "
-        "the first tool one the request's words match well; `peer` llama-cpp-python's "
-        "chatml-function-calling handler (JSON Schema "
-        f"grammar). The yardstick is {YARDSTICK_MODEL} on BFCL's leaderboard; the gap is "
-        "accuracy minus yardstick, in points. Tokens are means per entry; latency in "
-        "seconds per entry.", "",
+        "Accuracy is judged by BFCL's own AST checker (the `bfcl-eval` package). Each "
+        "category is split in two: the `dev` half (entries with an even number) is the one "
+        "settings are tuned on, the `test` half (odd numbers) the one to report; live "
+        "categories are run whole. Every mode of a half answers the same entries.", "",
+        "Modes: `free` the model prompted as BFCL prompts chat models, its text read by "
+        "neurosym's parser; `grammar` neurosym's planner decoding greedily, held to the "
+        "tool grammar; `solver` the grammar and the Z3 solver, with the token-by-token "
+        "decoder that retracts values the solver refutes; `search1`, `search4` and "
+        "`search8` the grammar and the solver with the search over whole plans, keeping "
+        "1, 4 or 8 partial plans at once (1 is greedy); `peer` llama-cpp-python's "
+        "chatml-function-calling handler (JSON Schema grammar). From `grammar` to "
+        "`search1` only the solver is added, from `search1` to `search8` only the width "
+        "grows, and `solver` differs from `search1` only in its decoder.", "",
+        "Leaks % is the share of answers whose text holds a value of the planner prompt's "
+        "worked examples (`neurosym.bench.leaks`) that the entry's question does not. "
+        "Latency is the mean in seconds per entry; evaluated tokens are the tokens the "
+        "model evaluated after the prompt, per entry, over every branch a search tried. "
+        f"The yardstick is {YARDSTICK_MODEL} on BFCL's leaderboard (whole categories); "
+        "the gap is accuracy minus yardstick, in points.", "",
         "Every reply is bounded. `free` replies end at a blank line, at the end of the line "
         "on which the outer `]` of a call list closes (BFCL's prompt-based answers are that "
         "one line; decoding is greedy, so only trailing text after it is left out), as "
@@ -230,11 +246,11 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
         "the output tokens count what was written until then), or "
         f"after {FREE_MAX_TOKENS} tokens. `peer` replies get {PEER_MAX_TOKENS} generated "
         "tokens over all the handler's completions (the handler sets no limit of its own on "
-        "arguments); a reply cut short is malformed. `grammar` and `full` keep the "
-        "planner's own token budget.", "",
-        "| category | mode | n | accuracy % | yardstick % | gap | well-formed % "
-        "| prompt tok | output tok | p50 s | p90 s | errors | model | date |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
+        "arguments); a reply cut short is malformed. The planner modes keep the planner's "
+        "own token budget.", "",
+        "| category | half | mode | n | accuracy % | yardstick % | gap | well-formed % "
+        "| leaks % | mean s | evaluated tok | prompt tok | errors | model | date |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for row in sorted(document["rows"], key=_bfcl_order):
         accuracy = 100.0 * float(row.get("accuracy", 0.0))
@@ -247,13 +263,13 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
         error_text = ", ".join(f"{kind} {count}" for kind, count in
                                sorted(errors.items(), key=lambda item: -item[1]))
         cells = [
-            str(row.get("category")), str(row.get("mode")), n, f"{accuracy:.1f}",
-            "" if yardstick is None else f"{yardstick:.1f}", gap,
+            str(row.get("category")), str(row.get("half") or "whole"), str(row.get("mode")),
+            n, f"{accuracy:.1f}", "" if yardstick is None else f"{yardstick:.1f}", gap,
             f"{100.0 * float(row.get('well_formed_rate', 0.0)):.1f}",
-            f"{float(row.get('prompt_tokens_mean', 0.0)):.0f}",
-            f"{float(row.get('output_tokens_mean', 0.0)):.0f}",
-            f"{float(row.get('latency_median_s', 0.0)):.2f}",
-            f"{float(row.get('latency_p90_s', 0.0)):.2f}",
+            _percent(row.get("leak_rate")),
+            _seconds(row.get("latency_mean_s")),
+            _tokens(row.get("evaluated_tokens_mean")),
+            _tokens(row.get("prompt_tokens_mean")),
             error_text, str(row.get("model") or ""), str(row.get("date") or ""),
         ]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
@@ -261,15 +277,27 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Rows written before a figure was measured lack it: their cell stays empty.
+def _percent(share: Any) -> str:
+    return "" if share is None else f"{100.0 * float(share):.1f}"
+
+
+def _seconds(value: Any) -> str:
+    return "" if value is None else f"{float(value):.2f}"
+
+
+def _tokens(value: Any) -> str:
+    return "" if value is None else f"{float(value):.0f}"
+
+
 def _limited_note(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """A note under the table naming the rows that answered only part of a category."""
+    """A note under the table naming the rows that answered only part of a half."""
     modes_by_limit: dict[int, set[str]] = {}
     for row in rows:
         if row.get("limit") is not None:
             modes_by_limit.setdefault(int(row["limit"]), set()).add(str(row.get("mode")))
     if not modes_by_limit:
         return []
-    from .modes import PEER_LIMIT
 
     def rank(mode: str) -> tuple[int, str]:
         return (_MODE_ORDER.index(mode) if mode in _MODE_ORDER else len(_MODE_ORDER), mode)
@@ -279,23 +307,19 @@ def _limited_note(rows: Sequence[Mapping[str, Any]]) -> list[str]:
         names = [f"`{mode}`" for mode in sorted(modes, key=rank)]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         parts.append(f"{listed} on the first {limit}")
-    text = ("Rows marked (limited) answered only the first entries of their category, in "
-            f"BFCL's order: {'; '.join(parts)}.")
-    if any("peer" in modes for modes in modes_by_limit.values()):
-        text += (" `neurosym bench all` runs the peer mode on such a fixed sample "
-                 f"(`--peer-limit`, default {PEER_LIMIT}) because llama-cpp-python's "
-                 "handler takes seconds per entry; `neurosym bench bfcl --mode peer` runs "
-                 "whole categories.")
+    text = ("Rows marked (limited) answered only the first entries of their half (or "
+            f"category), in BFCL's order: {'; '.join(parts)}.")
     return ["", text]
 
 
 def write_bfcl_results(results: Sequence[Any], *, model: str | Path | None,
                        directory: Path | None = None,
                        timing: Mapping[str, float] | None = None) -> tuple[Path, Path]:
-    """Write ``RunResult`` rows to ``bfcl.json`` and ``bfcl.md`` (merging with earlier rows).
+    """Write ``RunResult`` rows to ``bfcl.json`` and ``bfcl.md`` (merging with earlier
+    rows of the same ``BFCL_KEY`` and model).
 
     ``timing`` (say the wall and CPU seconds a unit took) is added to every row written.
     """
     rows = [{**result.summary(), **(timing or {})} for result in results]
-    return write_results("bfcl", rows, key=("category", "mode"), env=environment(model),
+    return write_results("bfcl", rows, key=BFCL_KEY, env=environment(model),
                          directory=directory, render=bfcl_markdown)

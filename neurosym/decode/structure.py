@@ -7,8 +7,8 @@
   model that starts doing either has run out of things to do, so the plan ends after
   the previous step. With ``rename_rebinds`` a step that rebinds a name is written
   again under a fresh name instead: a model often starts a second call of a tool with
-  the first call's name, and a search that judges by other means whether a step adds
-  anything (``neurosym.decode.coverage``) would lose that call.
+  the first call's name. (Under the numbered names the planner's grammar forces, no
+  name is ever bound twice.)
 
 Each value grammar is loose on purpose (any literal passes): it is ANDed with the plan
 grammar, which says what a literal of the parameter looks like.

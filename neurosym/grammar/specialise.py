@@ -1,7 +1,10 @@
 """The plan grammar specialised to a tool set: only its tools, its parameters, its value types.
 
 The grammar admits exactly the canonical plan text (:func:`neurosym.plan.render_text`):
-``name = tool(a=1, b="x")`` or a bare call per line, lines joined by ``"\\n"``,
+``r1 = tool(a=1, b="x")`` per line, lines joined by ``"\\n"``, each step's result bound
+to a name the grammar forces (``r1``, ``r2``, ... by position: :func:`step_name`), so
+the model never spends likelihood on inventing names and references have the form
+``rK.field`` (whether step ``K`` comes earlier :mod:`neurosym.graph` checks);
 arguments in the tool's declared order with the required ones present and the
 optional ones skippable, each value in its type's syntax (see
 :mod:`neurosym.grammar.values`), references to earlier results and nested calls where
@@ -13,13 +16,22 @@ Its size is linear in the number of parameters.
 >>> weather = Tool("weather", params=(Param("city", "string"),
 ...                                   Param("unit", "string", required=False,
 ...                                         enum=("C", "F"))))
->>> grammar = build_grammar([weather], max_string_length=20)
->>> ok = ['w = weather(city="Paris")', 'weather(city="Oslo", unit="F")', 'ask("Which city?")']
+>>> grammar = build_grammar([weather], max_string_length=20, max_steps=4)
+>>> ok = ['r1 = weather(city="Paris")', 'r1 = weather(city="Oslo", unit="F")\\nr2 = weather(city="Rome")',
+...       'ask("Which city?")']
 >>> [lark_accepts(grammar.lark, text) for text in ok]
 [True, True, True]
->>> bad = ['weather(unit="F")', 'weather(city="Oslo", unit="K")', 'rain(city="Oslo")']
+>>> bad = ['r1 = weather(unit="F")', 'r1 = weather(city="Oslo", unit="K")', 'r1 = rain(city="Oslo")',
+...        'w = weather(city="Paris")', 'r2 = weather(city="Paris")']
 >>> [lark_accepts(grammar.lark, text) for text in bad]
-[False, False, False]
+[False, False, False, False, False]
+
+With ``names="free"`` a step may be a bare call or bind any identifier (the form the
+plan reader accepts), for checking texts written elsewhere:
+
+>>> free = build_grammar([weather], names="free")
+>>> [lark_accepts(free.lark, t) for t in ['w = weather(city="Paris")', 'weather(city="Oslo")']]
+[True, True]
 """
 
 from __future__ import annotations
@@ -28,6 +40,7 @@ import keyword
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal as TypingLiteral
 
 from ..errors import GrammarError
 from ..plan.parse import CONSTANTS, RESERVED_TOOL_NAMES
@@ -35,7 +48,16 @@ from ..tools.tool import Tool
 from ._text import Rules, identifier_regex, lark_literal
 from .values import REF_REGEX, ValueWriter
 
-__all__ = ["SpecialisedGrammar", "build_grammar"]
+__all__ = ["SpecialisedGrammar", "build_grammar", "StepNames", "STEP_PREFIX",
+           "MAX_NUMBERED_STEPS", "NUMBERED_REF_REGEX", "step_name"]
+
+StepNames = TypingLiteral["numbered", "free"]
+#: Numbered steps bind ``r1``, ``r2``, ...: short, readable in references, never invented.
+STEP_PREFIX = "r"
+#: How many steps a plan without a step bound is numbered up to.
+MAX_NUMBERED_STEPS = 32
+#: A reference under numbered names: ``r2``, ``r1.id``, ``r1[0].id``.
+NUMBERED_REF_REGEX = STEP_PREFIX + r"[1-9][0-9]*(?:\.[A-Za-z_][A-Za-z0-9_]*|\[-?[0-9]+\])*"
 
 _TOOL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -54,6 +76,7 @@ class SpecialisedGrammar:
     allow_terminals: bool
     max_steps: int | None
     max_text_length: int
+    names: StepNames = "numbered"
 
     @property
     def tool_names(self) -> tuple[str, ...]:
@@ -68,21 +91,29 @@ class SpecialisedGrammar:
 def build_grammar(tools: Iterable[Tool], *, max_string_length: int = 200,
                   allow_refs: bool = True, allow_nested: bool = True,
                   allow_terminals: bool = True, max_steps: int | None = None,
-                  max_text_length: int = 1000) -> SpecialisedGrammar:
+                  max_text_length: int = 1000,
+                  names: StepNames = "numbered") -> SpecialisedGrammar:
     """The plan grammar for ``tools``.
 
     ``max_string_length`` bounds string values, ``max_text_length`` the text of
     ``ask``/``answer``; ``allow_refs`` admits references (``name``, ``name.field``,
     ``name[0].field``) wherever a value goes, ``allow_nested`` admits calls of the
     set's tools as values, ``allow_terminals`` the terminal forms; ``max_steps`` bounds
-    the number of steps (``None``: unbounded).
+    the number of steps (``None``: unbounded). ``names="numbered"`` binds step ``k``'s
+    result to ``rk`` (forced, so references can only name ``r1``, ``r2``, ...; an
+    unbounded plan is numbered up to :data:`MAX_NUMBERED_STEPS`); ``"free"`` admits
+    bare calls and any name.
     """
     tools = tuple(tools)
     _check_tools(tools, allow_terminals)
     if max_steps is not None and max_steps < 1:
         raise GrammarError("max_steps must be at least 1", hint="pass None for no bound")
+    if names not in ("numbered", "free"):
+        raise GrammarError(f"names must be 'numbered' or 'free', not {names!r}",
+                           hint="numbered forces r1, r2, ...; free admits any name")
     rules = Rules()
-    ref = rules.terminal("ref", f"/{REF_REGEX}/") if allow_refs else None
+    ref_regex = NUMBERED_REF_REGEX if names == "numbered" else REF_REGEX
+    ref = rules.terminal("ref", f"/{ref_regex}/") if allow_refs else None
     call_rule = "call" if tools else None
     writer = ValueWriter(rules, max_string_length=max_string_length, ref=ref,
                          call=call_rule if allow_nested else None)
@@ -90,10 +121,13 @@ def build_grammar(tools: Iterable[Tool], *, max_string_length: int = 200,
     plan_forms: list[str] = []
     if tools:
         rules.define("call", " | ".join(calls))
-        # A result's name is an identifier Python would accept: never a keyword.
-        bind = rules.terminal("name", f"/{identifier_regex(_KEYWORDS)}/")
-        rules.define("step", f'{bind} " = " call | call')
-        steps = _steps_rule(rules, max_steps)
+        if names == "numbered":
+            steps = _numbered_steps_rule(rules, max_steps or MAX_NUMBERED_STEPS)
+        else:
+            # A result's name is an identifier Python would accept: never a keyword.
+            bind = rules.terminal("name", f"/{identifier_regex(_KEYWORDS)}/")
+            rules.define("step", f'{bind} " = " call | call')
+            steps = _steps_rule(rules, max_steps)
         plan_forms.append(steps)
     if allow_terminals:
         text = writer.bounded_string(0, max_text_length)
@@ -105,7 +139,8 @@ def build_grammar(tools: Iterable[Tool], *, max_string_length: int = 200,
     return SpecialisedGrammar(lark=rules.text(), tools=tools,
                               max_string_length=max_string_length, allow_refs=allow_refs,
                               allow_nested=allow_nested, allow_terminals=allow_terminals,
-                              max_steps=max_steps, max_text_length=max_text_length)
+                              max_steps=max_steps, max_text_length=max_text_length,
+                              names=names)
 
 
 def _check_tools(tools: tuple[Tool, ...], allow_terminals: bool) -> None:
@@ -143,6 +178,25 @@ def _tool_rule(writer: ValueWriter, tool: Tool) -> str:
     if args is None:
         return writer.rules.rule("tool", lark_literal(f"{tool.name}()"))
     return writer.rules.rule("tool", f'{lark_literal(tool.name + "(")} {args} ")"')
+
+
+def step_name(index: int) -> str:
+    """The name the numbered grammar binds step ``index`` (from 0) to: ``r1``, ``r2``, ...
+
+    >>> [step_name(i) for i in range(3)]
+    ['r1', 'r2', 'r3']
+    """
+    return f"{STEP_PREFIX}{index + 1}"
+
+
+def _numbered_steps_rule(rules: Rules, max_steps: int) -> str:
+    """``r1 = call ("\\n" r2 = call (...)?)?``: each step's name forced by its position."""
+    chain: str | None = None
+    for index in reversed(range(max_steps)):
+        line = f'{lark_literal(step_name(index) + " = ")} call'
+        chain = rules.rule("steps", line if chain is None else f'{line} ("\\n" {chain})?')
+    assert chain is not None
+    return chain
 
 
 def _steps_rule(rules: Rules, max_steps: int | None) -> str:

@@ -10,9 +10,10 @@ context size, so every planner (and every test) shares one copy of the weights.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from .locate import find_model
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Model", "load_model", "GGUF_MAGIC", "clear_model_cache", "default_threads"]
+__all__ = ["Model", "load_model", "GGUF_MAGIC", "N_SEQUENCES", "clear_model_cache", "default_threads"]
 
 GGUF_MAGIC = b"GGUF"
 # Weights are memory-mapped, but the pages are touched on the first evaluation: ask for
@@ -210,6 +211,11 @@ class Model:
         self._kv.extend(int(t) for t in tokens)
         self._logits_at = len(self._kv)
 
+    def forget_logits(self) -> None:
+        """The logits buffer was overwritten by a decode this class did not make (the
+        search's batches): the next :meth:`sync` evaluates the last token again."""
+        self._logits_at = -1
+
     @property
     def has_logits(self) -> bool:
         """Whether :meth:`logits` belongs to the last cached token."""
@@ -301,7 +307,7 @@ def _load(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Model:
                          hint='install the model extra: pip install "neurosym[model]"') from exc
     import logging
     try:
-        with quiet_stderr():
+        with quiet_stderr(), _sequences_in_context(llama_cpp):
             llama = llama_cpp.Llama(str(path), n_ctx=n_ctx, n_threads=n_threads,
                                     n_threads_batch=n_threads, seed=seed, verbose=False)
     except (ValueError, RuntimeError, OSError) as exc:
@@ -311,6 +317,37 @@ def _load(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Model:
     # llama-cpp-python prints llama.cpp's errors unless its logger is above ERROR.
     logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
     return Model(llama, path, n_ctx=n_ctx, n_threads=n_threads)
+
+
+#: Sequences one context holds: the prompt's (0) and one per beam of the search
+#: (:mod:`neurosym.model.sequences`). They share one KV buffer of ``n_ctx`` cells.
+N_SEQUENCES = 32
+
+_PARAMS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _sequences_in_context(llama_cpp: Any) -> Iterator[None]:
+    """Contexts created meanwhile hold ``N_SEQUENCES`` sequences in a unified KV cache.
+
+    ``llama_cpp.Llama`` takes neither setting as an argument; it reads the defaults from
+    ``llama_context_default_params``, so this wraps that function for one construction.
+    """
+    module = llama_cpp.llama_cpp
+    with _PARAMS_LOCK:
+        original = module.llama_context_default_params
+
+        def defaults() -> Any:
+            params = original()
+            params.n_seq_max = N_SEQUENCES
+            params.kv_unified = True
+            return params
+
+        module.llama_context_default_params = defaults
+        try:
+            yield
+        finally:
+            module.llama_context_default_params = original
 
 
 def _check_gguf(path: Path) -> None:

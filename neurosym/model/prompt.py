@@ -54,11 +54,11 @@ EXAMPLES: tuple[Example, ...] = (
     Example(('def get_time(city: str, format: Literal["12h", "24h"] = "24h")'
              "  # Current time in a city.",),
             "What time is it in Tokyo and in Lima?",
-            'tokyo = get_time(city="Tokyo")\nlima = get_time(city="Lima")'),
+            'r1 = get_time(city="Tokyo")\nr2 = get_time(city="Lima")'),
     Example(("def search_books(author: str, year: int = None, limit: int[1..50] = 10)"
              "  # Find books by an author.",),
             "Find three books by Ursula K. Le Guin from 1969.",
-            'books = search_books(author="Ursula K. Le Guin", year=1969, limit=3)'),
+            'r1 = search_books(author="Ursula K. Le Guin", year=1969, limit=3)'),
 )
 
 #: A worked example of chaining: a later call uses an earlier result's field.
@@ -67,8 +67,8 @@ CHAIN_EXAMPLE = Example(
      "  # Find a restaurant.",
      "def book_table(restaurant_id: str, people: int, time: str)  # Book a table."),
     "Find a sushi place in Lyon and book a table for 2 at 19:30.",
-    'place = find_restaurant(city="Lyon", cuisine="sushi")\n'
-    'booking = book_table(restaurant_id=place.id, people=2, time="19:30")')
+    'r1 = find_restaurant(city="Lyon", cuisine="sushi")\n'
+    'r2 = book_table(restaurant_id=r1.id, people=2, time="19:30")')
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ _KEYS = ("suite", "category", "mode", "case", "scenario", "name", "benchmark", "
 _PLOTTED = ("accuracy", "well_formed_rate", "well_formed", "success_rate", "pass_rate",
             "tokens_per_second", "latency_median_s", "latency_s", "ms_per_token",
             "median_ms", "mean_ms", "p50_ms")
-_MODE_COLOURS = {"free": "#90a4ae", "grammar": "#42a5f5", "full": "#2e7d32", "peer": "#ef6c00"}
+_MODE_COLOURS = {"free": "#90a4ae", "grammar": "#42a5f5", "solver": "#7e57c2", "search1": "#66bb6a",
+                 "search4": "#2e7d32", "search8": "#1b5e20", "peer": "#ef6c00"}
 
 
 @dataclass(frozen=True)

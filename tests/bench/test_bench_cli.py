@@ -13,7 +13,7 @@ import pytest
 from neurosym.bench import cli
 from neurosym.bench.cli import (NON_LIVE_CATEGORIES, _suite_options, add_arguments,
                                 default_jobs, main)
-from neurosym.bench.modes import PEER_LIMIT
+from neurosym.bench.modes import DEFAULT_MODES, MODES
 from neurosym.errors import BenchmarkError
 
 
@@ -25,26 +25,42 @@ def _parser() -> argparse.ArgumentParser:
 
 def test_bfcl_arguments() -> None:
     args = _parser().parse_args(["bfcl", "--category", "simple_python,multiple", "--category",
-                                 "parallel", "--limit", "3", "--mode", "peer",
+                                 "parallel", "--limit", "3", "--mode", "peer", "--half", "test",
                                  "--model", "m.gguf", "--results-dir", "out", "--no-progress"])
     assert args.bench_suite == "bfcl"
     assert args.category == ["simple_python,multiple", "parallel"]
-    assert (args.limit, args.mode, args.model, args.results_dir, args.no_progress) == (
-        3, "peer", "m.gguf", Path("out"), True)
+    assert (args.limit, args.mode, args.half, args.model, args.results_dir,
+            args.no_progress) == (3, "peer", "test", "m.gguf", Path("out"), True)
 
 
 def test_defaults() -> None:
+    # bench bfcl is for tuning: the dev half; bench all reports: the test half.
     args = _parser().parse_args(["bfcl", "--category", "simple_python"])
-    assert (args.mode, args.limit, args.model, args.results_dir) == ("full", None, None, None)
+    assert (args.mode, args.half, args.limit, args.model, args.results_dir) == (
+        "search4", "dev", None, None, None)
     assert args.jobs == default_jobs() == min(os.cpu_count() or 1, 2)
     every = _parser().parse_args(["all"])
     assert every.bench_suite == "all"
-    assert (every.jobs, every.peer_limit, every.limit) == (default_jobs(), PEER_LIMIT, None)
+    assert (every.jobs, every.half, every.mode, every.limit) == (
+        default_jobs(), "test", None, None)
 
 
 def test_all_arguments() -> None:
-    args = _parser().parse_args(["all", "--jobs", "1", "--peer-limit", "5", "--limit", "2"])
-    assert (args.jobs, args.peer_limit, args.limit) == (1, 5, 2)
+    args = _parser().parse_args(["all", "--jobs", "1", "--half", "both", "--limit", "2",
+                                 "--mode", "free", "--mode", "search8"])
+    assert (args.jobs, args.half, args.limit, args.mode) == (1, "both", 2, ["free", "search8"])
+
+
+@pytest.mark.parametrize("choice, expected", [
+    ("all", list(DEFAULT_MODES)), ("search8", ["search8"]), ("free", ["free"]),
+])
+def test_mode_all_is_every_mode_but_free(choice: str, expected: list[str]) -> None:
+    assert cli._modes(choice) == expected
+
+
+def test_the_modes_are_the_ablation_ladder_and_the_peer() -> None:
+    assert MODES == ("free", "grammar", "solver", "search1", "search4", "search8", "peer")
+    assert "free" not in DEFAULT_MODES and set(DEFAULT_MODES) == set(MODES) - {"free"}
 
 
 def _takes_everything(out_dir: str = "x", *, questions: int = 20, model: object = None) -> None:
@@ -78,8 +94,11 @@ def test_suites_get_the_options_they_take(function: object, results_dir: Path | 
     [], ["bfcl"], ["bfcl", "--category", "simple_python", "--limit", "0"],
     ["bfcl", "--category", "simple_python", "--limit", "many"],
     ["bfcl", "--category", "simple_python", "--mode", "best"], ["nothing"],
-    ["all", "--jobs", "0"], ["all", "--peer-limit", "0"], ["all", "--jobs", "two"],
+    ["all", "--jobs", "0"], ["all", "--peer-limit", "5"], ["all", "--jobs", "two"],
     ["bfcl", "--category", "simple_python", "--peer-limit", "3"],
+    ["bfcl", "--category", "simple_python", "--mode", "full"],
+    ["bfcl", "--category", "simple_python", "--half", "train"],
+    ["all", "--half", "all"], ["all", "--mode", "all"],
 ])
 def test_bad_arguments_are_usage_errors(argv: list[str],
                                         capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,17 +128,18 @@ def test_bench_all_runs_the_non_live_categories() -> None:
 def test_a_short_peer_run_writes_both_files(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     args = _parser().parse_args(["bfcl", "--category", "simple_python,irrelevance", "--limit", "1",
-                                 "--mode", "peer", "--results-dir", str(tmp_path),
-                                 "--no-progress"])
+                                 "--mode", "peer", "--half", "test",
+                                 "--results-dir", str(tmp_path), "--no-progress"])
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "simple_python" in out and "irrelevance" in out and "bfcl.json" in out
+    assert "simple_python:test" in out and "irrelevance:test" in out and "bfcl.json" in out
     rows = json.loads((tmp_path / "bfcl.json").read_text())["rows"]
-    assert {(r["category"], r["mode"], r["n"]) for r in rows} == {
-        ("simple_python", "peer", 1), ("irrelevance", "peer", 1)}
-    # each unit's wall and CPU time is kept with its row
+    assert {(r["category"], r["mode"], r["half"], r["n"]) for r in rows} == {
+        ("simple_python", "peer", "test", 1), ("irrelevance", "peer", "test", 1)}
+    # each unit's wall and CPU time is kept with its row; the peer's tokens are its output
     assert all(r["seconds"] > 0 and r["cpu_seconds"] > 0 for r in rows)
-    assert "| simple_python | peer | 1 (limited) |" in (tmp_path / "bfcl.md").read_text()
+    assert all(r["evaluated_tokens_mean"] == r["output_tokens_mean"] > 0 for r in rows)
+    assert "| simple_python | test | peer | 1 (limited) |" in (tmp_path / "bfcl.md").read_text()
 
 
 _SUITE_CALLS: list[dict[str, object]] = []
@@ -161,9 +181,39 @@ def test_each_extra_suite_runs_even_after_one_fails(monkeypatch: pytest.MonkeyPa
 
 def test_the_time_of_a_whole_run_is_kept_against_its_target(tmp_path: Path) -> None:
     from neurosym.bench.report import write_run_time
-    write_run_time(3054.4, model=None, jobs=2, limit=None, directory=tmp_path)
-    write_run_time(3700.0, model=None, jobs=2, limit=5, directory=tmp_path)
+    write_run_time(3054.4, model=None, jobs=2, limit=None, half="test", directory=tmp_path)
+    write_run_time(3700.0, model=None, jobs=2, limit=5, half="test", directory=tmp_path)
+    write_run_time(3100.0, model=None, jobs=2, limit=None, half="dev", directory=tmp_path)
     rows = json.loads((tmp_path / "runs.json").read_text())["rows"]
-    assert {(r["limit"], r["seconds"], r["within_target"]) for r in rows} == {
-        (None, 3054, True), (5, 3700, False)}
-    assert "| bench all |  | 2 | 3054 | 3600 | True |" in (tmp_path / "runs.md").read_text()
+    assert {(r["half"], r["limit"], r["seconds"], r["within_target"]) for r in rows} == {
+        ("test", None, 3054, True), ("test", 5, 3700, False), ("dev", None, 3100, True)}
+    assert "| bench all | test |  | 2 | 3054 | 3600 | True |" in (tmp_path / "runs.md").read_text()
+
+
+@pytest.mark.parametrize("argv, modes, halves", [
+    (["all"], list(DEFAULT_MODES), ("test",)),
+    (["all", "--half", "both"], list(DEFAULT_MODES), ("dev", "test")),
+    (["all", "--half", "dev", "--mode", "free", "--mode", "peer"], ["free", "peer"], ("dev",)),
+])
+def test_bench_all_runs_the_peer_on_the_same_entries_as_the_planner(
+        argv: list[str], modes: list[str], halves: tuple[str, ...],
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    model = tmp_path / "tiny-model.gguf"
+    model.write_bytes(b"GGUF" + bytes(60))
+    calls: list[dict[str, object]] = []
+
+    def record(categories: list[str], chosen: list[str], **options: object) -> list[object]:
+        calls.append({"categories": categories, "modes": chosen, **options})
+        return []
+
+    monkeypatch.setattr(cli, "run_bfcl", record)
+    monkeypatch.setattr(cli, "EXTRA_SUITES", ())
+    args = _parser().parse_args([*argv, "--jobs", "1", "--limit", "3", "--model", str(model),
+                                 "--results-dir", str(tmp_path), "--no-progress"])
+    assert main(args) == 0
+    [call] = calls
+    assert call["categories"] == NON_LIVE_CATEGORIES and call["modes"] == modes
+    # one limit for every mode: no separate, smaller sample for the peer
+    assert call["halves"] == halves and call["limit"] == 3 and "peer_limit" not in call
+    runs = json.loads((tmp_path / "runs.json").read_text())["rows"]
+    assert [row["half"] for row in runs] == [args.half]

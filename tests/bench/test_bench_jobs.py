@@ -1,4 +1,4 @@
-"""Splitting BFCL runs into (category, mode) units, running them in worker processes,
+"""Splitting BFCL runs into (category, mode, half) units, running them in worker processes,
 and merging their results in the parent, with an answer function that needs no model."""
 
 from __future__ import annotations
@@ -25,32 +25,48 @@ def model_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("limit, peer_limit, expected", [
-    (None, None, [None, None, None, None]),
-    (None, 20, [None, None, 20, 20]),
-    (5, 20, [5, 5, 5, 5]),
-    (50, 20, [50, 50, 20, 20]),
-    (3, None, [3, 3, 3, 3]),
+@pytest.mark.parametrize("limit", [None, 5])
+def test_plan_units_bounds_every_unit_alike(limit: int | None) -> None:
+    units = plan_units(["multiple", "parallel"], ["free", "peer"], limit=limit)
+    assert [(u.category, u.mode, u.half) for u in units] == [
+        ("multiple", "free", None), ("parallel", "free", None), ("multiple", "peer", None),
+        ("parallel", "peer", None)]
+    assert [u.limit for u in units] == [limit] * 4
+
+
+@pytest.mark.parametrize("halves, expected", [
+    (["test"], [("parallel", "test"), ("live_simple", None)]),
+    (["dev", "test"], [("parallel", "dev"), ("live_simple", None), ("parallel", "test")]),
+    ([None], [("parallel", None), ("live_simple", None)]),
 ])
-def test_plan_units_bounds_every_unit_and_the_peer_further(
-        limit: int | None, peer_limit: int | None, expected: list[int | None]) -> None:
-    units = plan_units(["multiple", "parallel"], ["free", "peer"], limit=limit,
-                       peer_limit=peer_limit)
-    assert [(u.category, u.mode) for u in units] == [
-        ("multiple", "free"), ("parallel", "free"), ("multiple", "peer"), ("parallel", "peer")]
-    assert [u.limit for u in units] == expected
+def test_plan_units_splits_halves_but_runs_live_categories_whole(
+        halves: list[str | None], expected: list[tuple[str, str | None]]) -> None:
+    units = plan_units(["parallel", "live_simple"], ["search4", "peer"], limit=3,
+                       halves=halves)
+    assert [(u.category, u.half) for u in units if u.mode == "search4"] == expected
+    assert [(u.category, u.half) for u in units if u.mode == "peer"] == expected
+    assert all(u.limit == 3 for u in units)
 
 
 def test_the_longest_units_go_first() -> None:
-    # simple_python has 400 entries, simple_javascript 50; a peer entry takes longest,
-    # then a grammar one, then a free one.
+    # simple_python has 400 entries (200 a half), simple_javascript 50; a grammar entry
+    # takes longest, then a peer one, then a free one.
     units = [BfclUnit("simple_javascript", "grammar"), BfclUnit("simple_python", "grammar"),
              BfclUnit("simple_python", "peer", 30), BfclUnit("simple_python", "free"),
-             BfclUnit("simple_javascript", "peer", 5), BfclUnit("simple_javascript", "free")]
+             BfclUnit("simple_javascript", "peer", 5), BfclUnit("simple_javascript", "free"),
+             BfclUnit("simple_python", "free", None, "test")]
     assert _longest_first(units) == [
-        BfclUnit("simple_python", "grammar"), BfclUnit("simple_python", "free"),
-        BfclUnit("simple_python", "peer", 30), BfclUnit("simple_javascript", "grammar"),
-        BfclUnit("simple_javascript", "free"), BfclUnit("simple_javascript", "peer", 5)]
+        BfclUnit("simple_python", "grammar"), BfclUnit("simple_javascript", "grammar"),
+        BfclUnit("simple_python", "free"), BfclUnit("simple_python", "free", None, "test"),
+        BfclUnit("simple_python", "peer", 30), BfclUnit("simple_javascript", "free"),
+        BfclUnit("simple_javascript", "peer", 5)]
+
+
+def test_a_wider_search_is_expected_to_take_longer() -> None:
+    units = [BfclUnit("multiple", mode, None, "dev")
+             for mode in ("grammar", "search8", "search1", "search4", "free")]
+    ordered = [u.mode for u in _longest_first(units)]
+    assert ordered[:2] == ["search8", "search4"] and ordered[-1] == "free"
 
 
 def _rows(directory: Path) -> dict[tuple[str, str], dict[str, Any]]:
@@ -58,14 +74,32 @@ def _rows(directory: Path) -> dict[tuple[str, str], dict[str, Any]]:
     return {(row["category"], row["mode"]): row for row in document["rows"]}
 
 
+def test_the_halves_of_a_category_are_rows_of_their_own(tmp_path: Path,
+                                                       model_file: Path) -> None:
+    units = plan_units(["parallel", "live_parallel"], ["free"], limit=3,
+                       halves=["dev", "test"])
+    results = run_units(units, model=model_file, jobs=1, out=io.StringIO(), progress=False,
+                        results_dir=tmp_path, answer_factory=oracle_factory)
+    assert [(r.category, r.half) for r in results] == [
+        ("parallel", "dev"), ("live_parallel", None), ("parallel", "test")]
+    ids = {r.half: [e.id for e in r.entries] for r in results if r.category == "parallel"}
+    assert ids == {"dev": ["parallel_0", "parallel_2", "parallel_4"],
+                   "test": ["parallel_1", "parallel_3", "parallel_5"]}
+    rows = json.loads((tmp_path / "bfcl.json").read_text())["rows"]
+    assert sorted((r["category"], str(r["half"])) for r in rows) == [
+        ("live_parallel", "None"), ("parallel", "dev"), ("parallel", "test")]
+
+
 def _comparable(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if key != "date"}
+    """A row without what the clock says (when, and how long the unit took)."""
+    return {key: value for key, value in row.items()
+            if key not in ("date", "seconds", "cpu_seconds")}
 
 
 def test_two_workers_give_the_results_of_one_process(
         tmp_path: Path, model_file: Path, capfd: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    units = plan_units(_CATEGORIES, ["free", "peer"], limit=4, peer_limit=2)
+    units = plan_units(_CATEGORIES, ["free", "peer"], limit=4)
     out = io.StringIO()
     (tmp_path / "met").mkdir()
     monkeypatch.setenv(MEET_VARIABLE, f"{tmp_path / 'met'}:2")
@@ -83,7 +117,7 @@ def test_two_workers_give_the_results_of_one_process(
     assert set(rows) == {(u.category, u.mode) for u in units}
     assert {k: _comparable(v) for k, v in rows.items()} == {
         k: _comparable(v) for k, v in _rows(tmp_path / "alone").items()}
-    assert rows[("parallel", "peer")]["limit"] == 2 and rows[("parallel", "free")]["n"] == 4
+    assert rows[("parallel", "peer")]["n"] == rows[("parallel", "free")]["n"] == 4
     assert "(limited)" in (tmp_path / "pooled" / "bfcl.md").read_text()
 
     # Worker processes answered, not this one, and the work was shared between them.
@@ -145,9 +179,9 @@ def test_run_bfcl_skips_an_unavailable_mode_only_when_asked(tmp_path: Path,
     out = io.StringIO()
     results = run_bfcl(["simple_python"], ["free", "grammar", "peer"], limit=3,
                        model=str(model_file), results_dir=tmp_path, progress=False, out=out,
-                       skip_unavailable=True, jobs=2, peer_limit=1,
+                       skip_unavailable=True, jobs=2, halves=["test"],
                        answer_factory=_no_planner)
-    assert [(r.mode, r.n) for r in results] == [("free", 3), ("peer", 1)]
+    assert [(r.mode, r.half, r.n) for r in results] == [("free", "test", 3), ("peer", "test", 3)]
     assert "bfcl grammar: skipped (neurosym's planner could not be imported)" in out.getvalue()
     with pytest.raises(BenchmarkError):
         run_bfcl(["simple_python"], ["grammar"], limit=1, model=str(model_file),

@@ -11,8 +11,8 @@ from tests.bench.bench_helpers import first_possible_answer
 
 import neurosym
 from neurosym.bench.bfcl import Answer, BfclEntry, run_category
-from neurosym.bench.modes import FREE_MAX_TOKENS, PEER_LIMIT, PEER_MAX_TOKENS
-from neurosym.bench.report import (YARDSTICK, environment, merge_rows, results_dir,
+from neurosym.bench.modes import FREE_MAX_TOKENS, PEER_MAX_TOKENS
+from neurosym.bench.report import (BFCL_KEY, YARDSTICK, environment, merge_rows, results_dir,
                                    write_bfcl_results, write_results)
 from neurosym.errors import BenchmarkError
 
@@ -61,8 +61,9 @@ def test_bfcl_files_hold_rows_environment_and_yardstick(tmp_path: Path, model_fi
     assert "tiny-model.gguf (0.0 MB)" in markdown
     assert f"({os.cpu_count()} cores)" in markdown
     gap = 50.0 - YARDSTICK["simple_python"]
-    assert f"| simple_python | free | 4 (limited) | 50.0 | 81.5 | {gap:+.1f} |" in markdown
-    assert "| irrelevance | free | 2 (limited) | 100.0 |  |  |" in markdown
+    assert (f"| simple_python | whole | free | 4 (limited) | 50.0 | 81.5 | {gap:+.1f} |"
+            in markdown)
+    assert "| irrelevance | whole | free | 2 (limited) | 100.0 |  |  |" in markdown
     assert "Qwen2.5-0.5B-Instruct" in markdown
 
 
@@ -83,9 +84,9 @@ def test_new_rows_replace_their_own_and_keep_the_others(tmp_path: Path, model_fi
     assert rows[("simple_python", "free")]["accuracy"] == 1.0
     assert rows[("multiple", "free")]["n"] == 2
     lines = [line for line in md_path.read_text().splitlines() if line.startswith("| ")]
-    order = [line.split(" | ")[0:2] for line in lines[1:]]
-    assert order == [["| simple_python", "free"], ["| simple_python", "grammar"],
-                     ["| multiple", "free"]]
+    order = [line.split(" | ")[0:3] for line in lines[1:]]
+    assert order == [["| simple_python", "whole", "free"],
+                     ["| simple_python", "whole", "grammar"], ["| multiple", "whole", "free"]]
 
 
 def test_rows_of_another_model_are_kept_apart(tmp_path: Path, model_file: Path) -> None:
@@ -134,16 +135,16 @@ def test_limited_rows_are_explained_under_the_table(tmp_path: Path, model_file: 
     free = run_category("multiple", _oracle, limit=2, mode="free", progress=False)
     _, md_path = write_bfcl_results([whole, *peer, free], model=model_file, directory=tmp_path)
     markdown = md_path.read_text()
-    assert "| simple_python | grammar | 400 |" in markdown
-    assert "| simple_python | peer | 3 (limited) |" in markdown
+    assert "| simple_python | whole | grammar | 400 |" in markdown
+    assert "| simple_python | whole | peer | 3 (limited) |" in markdown
     note = markdown.rstrip().splitlines()[-1]
     assert note.startswith("Rows marked (limited) answered only the first entries")
     assert "`free` on the first 2; `peer` on the first 3." in note
-    assert f"`--peer-limit`, default {PEER_LIMIT}" in note
+    assert "peer-limit" not in markdown
 
 
 def test_unlimited_rows_need_no_note(tmp_path: Path, model_file: Path) -> None:
-    run = run_category("parallel", _oracle, limit=None, mode="full", progress=False)
+    run = run_category("parallel", _oracle, limit=None, mode="search4", progress=False)
     _, md_path = write_bfcl_results([run], model=model_file, directory=tmp_path)
     markdown = md_path.read_text()
     assert "(limited)" not in markdown and markdown.rstrip().splitlines()[-1].startswith("|")
@@ -154,7 +155,89 @@ def test_unlimited_rows_need_no_note(tmp_path: Path, model_file: Path) -> None:
 
 def test_modes_limited_alike_are_named_together(tmp_path: Path, model_file: Path) -> None:
     runs = [run_category("multiple", _oracle, limit=2, mode=mode, progress=False)
-            for mode in ("peer", "full", "free", "grammar")]
+            for mode in ("peer", "search4", "free", "solver", "grammar")]
     _, md_path = write_bfcl_results(runs, model=model_file, directory=tmp_path)
     note = md_path.read_text().rstrip().splitlines()[-1]
-    assert "order: `free`, `grammar`, `full` and `peer` on the first 2." in note
+    assert "order: `free`, `grammar`, `solver`, `search4` and `peer` on the first 2." in note
+
+
+def test_the_mode_text_names_the_ablations_and_no_wording_rules(tmp_path: Path,
+                                                                model_file: Path) -> None:
+    run = run_category("multiple", _oracle, limit=1, mode="search4", progress=False)
+    _, md_path = write_bfcl_results([run], model=model_file, directory=tmp_path)
+    markdown = md_path.read_text()
+    for mode in ("free", "grammar", "solver", "search1", "search4", "search8", "peer"):
+        assert f"`{mode}`" in markdown
+    assert "`full`" not in markdown and "coverage" not in markdown
+
+
+def test_rows_of_the_two_halves_are_kept_apart(tmp_path: Path, model_file: Path) -> None:
+    assert BFCL_KEY == ("category", "mode", "half")
+    runs = [run_category("parallel", _oracle, limit=2, mode="search4", half=half,
+                         progress=False) for half in ("test", "dev")]
+    write_bfcl_results(runs, model=model_file, directory=tmp_path)
+    again = run_category("parallel", _abstain, limit=3, mode="search4", half="dev",
+                         progress=False)
+    json_path, md_path = write_bfcl_results([again], model=model_file, directory=tmp_path)
+    rows = {r["half"]: r for r in json.loads(json_path.read_text())["rows"]}
+    assert set(rows) == {"dev", "test"}
+    assert (rows["dev"]["n"], rows["dev"]["accuracy"]) == (3, 0.0)
+    assert (rows["test"]["n"], rows["test"]["accuracy"]) == (2, 1.0)
+    lines = [line for line in md_path.read_text().splitlines()
+             if line.startswith("| parallel |")]
+    # dev before test, each with its own figures
+    assert [line.split(" | ")[1:5] for line in lines] == [
+        ["dev", "search4", "3 (limited)", "0.0"], ["test", "search4", "2 (limited)", "100.0"]]
+
+
+def _abstain(entry: BfclEntry) -> Answer:
+    return Answer([], "none()", True, 40, 2, 0.2, evaluated_tokens=9)
+
+
+def _costs_by_id(entry: BfclEntry) -> Answer:
+    """Right on every entry; the first two leak an example's value (Tokyo, 1969), and
+    each has its own latency and tokens evaluated."""
+    number = int(entry.id.rsplit("_", 1)[1])
+    text = {0: 'r1 = f(city="Tokyo")', 1: "[f(year=1969)]"}.get(number, "r1 = f(x=2)")
+    return Answer(first_possible_answer(entry), text, True, 100, 10, 0.1 * (number + 1),
+                  evaluated_tokens=10 * (number + 1))
+
+
+@pytest.mark.parametrize("limit, leak_rate, latency_mean, evaluated_mean", [
+    (1, 1.0, 0.1, 10.0),
+    (2, 1.0, 0.15, 15.0),
+    (4, 0.5, 0.25, 25.0),
+    (5, 0.4, 0.3, 30.0),
+])
+def test_rows_give_leaks_mean_latency_and_evaluated_tokens(
+        limit: int, leak_rate: float, latency_mean: float, evaluated_mean: float,
+        tmp_path: Path, model_file: Path) -> None:
+    run = run_category("simple_python", _costs_by_id, limit=limit, mode="search4",
+                       progress=False)
+    json_path, md_path = write_bfcl_results([run], model=model_file, directory=tmp_path)
+    [row] = json.loads(json_path.read_text())["rows"]
+    assert row["accuracy"] == 1.0 and row["well_formed_rate"] == 1.0
+    assert row["leak_rate"] == pytest.approx(leak_rate)
+    assert row["latency_mean_s"] == pytest.approx(latency_mean)
+    assert row["evaluated_tokens_mean"] == pytest.approx(evaluated_mean)
+    header = next(line for line in md_path.read_text().splitlines()
+                  if line.startswith("| category"))
+    columns = [cell.strip() for cell in header.strip("|").split("|")]
+    line = next(line for line in md_path.read_text().splitlines()
+                if line.startswith("| simple_python"))
+    cells = dict(zip(columns, (cell.strip() for cell in line.strip("|").split("|"))))
+    assert cells["leaks %"] == f"{100 * leak_rate:.1f}"
+    assert cells["mean s"] == f"{latency_mean:.2f}"
+    assert cells["evaluated tok"] == f"{evaluated_mean:.0f}"
+    assert cells["well-formed %"] == "100.0" and cells["half"] == "whole"
+
+
+def test_rows_written_before_the_new_figures_keep_empty_cells(tmp_path: Path) -> None:
+    from neurosym.bench.report import bfcl_markdown
+    old = {"category": "parallel", "mode": "grammar", "n": 200, "accuracy": 0.4,
+           "well_formed_rate": 1.0, "prompt_tokens_mean": 300.0}
+    document = {"environment": {"model": "m.gguf", "cpu": "cpu", "cores": 2}, "rows": [old]}
+    line = next(line for line in bfcl_markdown(document).splitlines()
+                if line.startswith("| parallel"))
+    assert line.startswith("| parallel | whole | grammar | 200 | 40.0 | 60.0 | -20.0 | 100.0 "
+                           "|  |  |  | 300 |")

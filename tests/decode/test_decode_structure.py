@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from neurosym.decode import Budgets, Decoder, StructureHooks
 from neurosym.decode._masks import compose_value_grammar
 from neurosym.errors import BudgetExceeded
 from neurosym.grammar import build_grammar
+from neurosym.grammar.specialise import StepNames
+from neurosym.model import build_messages
 from neurosym.model.prompt import PromptOptions, render_tools
 from neurosym.plan.ast import Ref, Step, walk_values
 from neurosym.tools import ToolSet
@@ -73,15 +74,22 @@ def _bfcl(entry_id: str):
     raise LookupError(entry_id)
 
 
-def _decode(model, entry_id: str, hooks):
-    """A bare prompt (no worked examples), which tempts the model into every failure."""
+def _decode(model, entry_id: str, hooks, names: StepNames = "free"):
+    """Free names: a bare prompt (no worked examples), which tempts the model into every
+    failure. Numbered names: the planner's prompt and grammar, whose examples number steps."""
     question = _bfcl(entry_id)
     tools = ToolSet.from_bfcl(question.functions)
-    prompt = model.render_chat([
-        {"role": "system", "content": "You write Python tool calls.\n"
-                                      + render_tools(tools, PromptOptions())},
-        {"role": "user", "content": question.messages[-1]["content"]}])
-    decoder = Decoder(model, build_grammar(tools, max_steps=4), budgets=Budgets(max_tokens=260))
+    request = question.messages[-1]["content"]
+    if names == "free":
+        prompt = model.render_chat([
+            {"role": "system", "content": "You write Python tool calls.\n"
+                                          + render_tools(tools, PromptOptions())},
+            {"role": "user", "content": request}])
+        grammar = build_grammar(tools, max_steps=4, names="free")
+    else:
+        prompt = model.render_chat(build_messages(list(tools), request))
+        grammar = build_grammar(tools, max_steps=4, allow_nested=False)
+    decoder = Decoder(model, grammar, budgets=Budgets(max_tokens=260))
     return decoder.decode(prompt, hooks=hooks(tools) if hooks else None)
 
 
@@ -97,22 +105,29 @@ def _unbound_refs(steps) -> list[Ref]:
     return out
 
 
-def test_references_name_only_earlier_results(model):
-    free = _decode(model, "simple_python_13", None)
-    assert _unbound_refs(free.steps)          # 'function=lambda': a name bound nowhere
-    held = _decode(model, "simple_python_13", StructureHooks)
+# Free names: 'function=lambda', a name bound nowhere. Numbered names: the grammar admits
+# any rK, and the model writes 'r1 = calculate_derivative(function=r1, ...)'.
+@pytest.mark.parametrize(("names", "entry_id"), [("free", "simple_python_13"),
+                                                 ("numbered", "simple_python_14")])
+def test_references_name_only_earlier_results(model, names, entry_id):
+    free = _decode(model, entry_id, None, names)
+    assert _unbound_refs(free.steps)
+    held = _decode(model, entry_id, StructureHooks, names)
     assert held.steps and not _unbound_refs(held.steps)
 
 
-def test_a_repeated_step_ends_the_plan(model):
-    free = _decode(model, "simple_python_1", None)
+@pytest.mark.parametrize(("names", "entry_id"), [("free", "simple_python_1"),
+                                                 ("numbered", "simple_python_2")])
+def test_a_repeated_step_ends_the_plan(model, names, entry_id):
+    free = _decode(model, entry_id, None, names)
     calls = [s.call for s in free.steps]
     assert len(calls) > 1 and calls.count(calls[0]) > 1
-    held = _decode(model, "simple_python_1", StructureHooks)
+    held = _decode(model, entry_id, StructureHooks, names)
     assert [s.call for s in held.steps] == [calls[0]]
 
 
 def test_a_runaway_name_is_cut_short(model):
+    # only free names can run away: numbered ones are forced
     with pytest.raises(BudgetExceeded):
         _decode(model, "simple_python_14", None)   # 'TheanoLawnLawnLawn...' to the end
     held = _decode(model, "simple_python_14", StructureHooks)

@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from neurosym.grammar.specialise import StepNames, step_name
 from neurosym.plan.ast import Call, DictValue, ListValue, Literal, Plan, Ref, Step, Terminal, Value
 from neurosym.tools.tool import Param, Tool
 from tests.plan.plan_strategies import identifiers, literal_values, texts, tool_names
@@ -92,12 +93,13 @@ class _PlanDrawer:
     """Draws values and calls that the grammar of ``tools`` must admit."""
 
     def __init__(self, draw: st.DrawFn, tools: tuple[Tool, ...], *, max_string_length: int,
-                 allow_refs: bool, allow_nested: bool) -> None:
+                 allow_refs: bool, allow_nested: bool, names: StepNames) -> None:
         self.draw = draw
         self.tools = tools
         self.max_string_length = max_string_length
         self.allow_refs = allow_refs
         self.allow_nested = allow_nested
+        self.names = names
         self.bound: list[str] = []
 
     def call(self, depth: int = 0) -> Call:
@@ -114,7 +116,10 @@ class _PlanDrawer:
         if choice == 0 and (param.nullable or optional):
             return Literal(None)
         if choice == 1 and self.allow_refs:
-            name = draw(st.sampled_from(self.bound) if self.bound else identifiers)
+            # numbered grammars admit references to rK only; any identifier otherwise
+            unbound = (st.integers(0, 40).map(step_name) if self.names == "numbered"
+                       else identifiers)
+            name = draw(st.sampled_from(self.bound) if self.bound else unbound)
             path = draw(st.lists(st.one_of(identifiers, st.integers(-2, 30)), max_size=3))
             return Ref(name, tuple(path))
         if choice == 2 and self.allow_nested and depth < 2:
@@ -169,16 +174,23 @@ class _PlanDrawer:
 def plans_over(draw: st.DrawFn, tools: tuple[Tool, ...], *, max_string_length: int = 40,
                allow_refs: bool = True, allow_nested: bool = True,
                allow_terminals: bool = True, max_steps: int = 4,
-               max_text_length: int = 60) -> Plan:
-    """A non-empty plan in the canonical form over ``tools`` (what their grammar admits)."""
+               max_text_length: int = 60, names: StepNames = "numbered") -> Plan:
+    """A non-empty plan in the canonical form over ``tools`` (what their grammar admits).
+
+    ``names`` is the grammar's naming: ``"numbered"`` binds step ``k`` to ``rk``;
+    ``"free"`` binds some steps to any identifier and leaves the others bare.
+    """
     drawer = _PlanDrawer(draw, tools, max_string_length=max_string_length,
-                         allow_refs=allow_refs, allow_nested=allow_nested)
+                         allow_refs=allow_refs, allow_nested=allow_nested, names=names)
     steps: list[Step] = []
-    names = draw(st.lists(identifiers, min_size=max_steps, max_size=max_steps, unique=True))
     count = draw(st.integers(0 if allow_terminals else 1, max_steps))
-    for name in names[:count]:
+    if names == "numbered":
+        binds: list[str | None] = [step_name(i) for i in range(count)]
+    else:
+        free = draw(st.lists(identifiers, min_size=count, max_size=count, unique=True))
+        binds = [name if draw(st.booleans()) else None for name in free]
+    for bind in binds:
         call = drawer.call()
-        bind = name if draw(st.booleans()) else None
         steps.append(Step(call, bind=bind))
         if bind:
             drawer.bound.append(bind)

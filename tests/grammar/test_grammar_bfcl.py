@@ -1,5 +1,9 @@
 """Every tool set of BFCL's simple_python and multiple categories: its specialised grammar
-loads in both engines, and admits the category's own ground-truth call."""
+loads in both engines, and admits the category's own ground-truth call.
+
+The ground truth is bare calls: as written, the free-naming grammar must admit it; with its
+steps bound to ``r1``, ``r2``, ... (it holds no references), the numbered one (the default).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import pytest
 from neurosym.grammar import build_grammar
 from neurosym.grammar.engines import (check_llguidance_grammar, lark_accepts, lark_parser,
                                       llguidance_accepts)
+from neurosym.grammar.specialise import step_name
 from neurosym.plan import render_text
 from neurosym.plan.ast import Call, Plan, Step
 from neurosym.tools import ToolSet
@@ -43,16 +48,17 @@ def _pick(value: Any) -> Any:
     return value
 
 
-def _ground_truth_plan(tools: ToolSet, ground_truth: list[dict[str, Any]]) -> Plan:
+def _ground_truth_plan(tools: ToolSet, ground_truth: list[dict[str, Any]], *,
+                       numbered: bool = False) -> Plan:
     steps = []
-    for call in ground_truth:
+    for index, call in enumerate(ground_truth):
         [(name, args)] = call.items()
         chosen = []
         for param in tools[name].params:  # the canonical form keeps the declared order
             value = _first(args.get(param.name, []))
             if value is not _MISSING:
                 chosen.append((param.name, plain_to_value(_pick(value))))
-        steps.append(Step(Call(name, tuple(chosen))))
+        steps.append(Step(Call(name, tuple(chosen)), bind=step_name(index) if numbered else None))
     return Plan(tuple(steps))
 
 
@@ -73,13 +79,15 @@ def test_every_tool_set_loads_and_admits_its_answer(category: str, tokenizer: ob
     rejected = []
     for doc, ground_truth in entries:
         tools = ToolSet.from_bfcl(doc["function"])
-        grammar = build_grammar(tools).lark
-        lark_parser(grammar)
-        check_llguidance_grammar(grammar, tokenizer)  # type: ignore[arg-type]
-        text = render_text(_ground_truth_plan(tools, ground_truth))
-        verdicts = {"lark": lark_accepts(grammar, text),
-                    "llguidance": llguidance_accepts(grammar, text, tokenizer)}  # type: ignore[arg-type]
-        for engine, accepted in verdicts.items():
-            if accepted == (doc["id"] in DOC_CONTRADICTIONS):
-                rejected.append((doc["id"], engine, text))
+        for names in ("free", "numbered"):
+            grammar = build_grammar(tools, names=names).lark
+            lark_parser(grammar)
+            check_llguidance_grammar(grammar, tokenizer)  # type: ignore[arg-type]
+            plan = _ground_truth_plan(tools, ground_truth, numbered=names == "numbered")
+            text = render_text(plan)
+            verdicts = {"lark": lark_accepts(grammar, text),
+                        "llguidance": llguidance_accepts(grammar, text, tokenizer)}  # type: ignore[arg-type]
+            for engine, accepted in verdicts.items():
+                if accepted == (doc["id"] in DOC_CONTRADICTIONS):
+                    rejected.append((doc["id"], names, engine, text))
     assert rejected == []

@@ -1,4 +1,8 @@
-"""Specialised grammars: one table of plans, run through both engines (lark and llguidance)."""
+"""Specialised grammars: tables of plans, run through both engines (lark and llguidance).
+
+The numbered form (``r1 = ...``, the default) is what the planner decodes; the large table
+of hand-written plans, with bare calls and free names, runs under ``names="free"``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pytest
 
 from neurosym.errors import GrammarError
 from neurosym.grammar import SpecialisedGrammar, build_grammar
+from neurosym.grammar.specialise import MAX_NUMBERED_STEPS, step_name
 from neurosym.tools.tool import Param, Tool
 
 Accepts = Callable[[str, str], bool]
@@ -148,7 +153,7 @@ TRAVEL_BAD = [
 
 @pytest.fixture(scope="module")
 def travel() -> SpecialisedGrammar:
-    return build_grammar(TRAVEL, max_string_length=30, max_text_length=60)
+    return build_grammar(TRAVEL, max_string_length=30, max_text_length=60, names="free")
 
 
 @pytest.mark.parametrize("text", TRAVEL_OK)
@@ -161,22 +166,98 @@ def test_travel_rejects(travel: SpecialisedGrammar, accepts: Accepts, text: str,
     assert not accepts(travel.lark, text), why
 
 
+NUMBERED_OK = [
+    f"r1 = {SEARCH}",
+    f"r1 = {SEARCH}\nr2 = book_flight(flight_id=r1[0].id, passengers=2, note=None)",
+    f'r1 = {SEARCH}\nanswer("Found flights.")',
+    f'r1 = {SEARCH}\nr2 = get_time()\nask("Which one?")',
+    "r1 = get_time()\nr2 = math.floor(x=r1.hour)\nr3 = math.floor(x=r2)",
+    "r1 = math.floor(x=math.floor(x=7))",
+    'r1 = create_event(details={"title": "T"}, extra=[r1, {"k": r12.x}], tags=[r3.name[-1]])',
+    'ask("Which date do you want to fly?")',
+    'answer("Your flight is booked.")',
+    "none()",
+]
+
+NUMBERED_BAD = [
+    (SEARCH, "a bare call"),
+    (f"flights = {SEARCH}", "a free name"),
+    (f"r2 = {SEARCH}", "r2 as the first step"),
+    (f"r0 = {SEARCH}", "r0 as the first step"),
+    (f"r1 = {SEARCH}\nr1 = get_time()", "r1 bound twice"),
+    (f"r1 = {SEARCH}\nr3 = get_time()", "a number skipped"),
+    (f"r1 = {SEARCH}\nget_time()", "a bare call after a numbered step"),
+    (f"r1 = {SEARCH}\nr2 = book_flight(flight_id=foo.id, passengers=2, note=None)",
+     "a reference foo.id"),
+    (f"f = {SEARCH}\nr1 = book_flight(flight_id=f.id, passengers=2, note=None)",
+     "a free name, then a reference to it"),
+    ("r1 = math.floor(x=r0)", "a reference to r0"),
+    ("r1 = math.floor(x=r01)", "a reference with a leading zero"),
+    ("r1 = math.floor(x=r1x)", "a name that only starts like a step's"),
+    ("r1 = math.floor(x=R1)", "an upper-case reference"),
+    ("R1 = get_time()", "an upper-case step name"),
+    ("r1=get_time()", "no spaces around the bind ="),
+    ('r1 = ask("q")', "a bound terminal"),
+    ("r1 = get_time()\nnone()", "none() after steps"),
+    ("r1 = get_time()\n", "trailing newline"),
+]
+
+
+@pytest.fixture(scope="module")
+def numbered() -> SpecialisedGrammar:
+    return build_grammar(TRAVEL, max_string_length=30, max_text_length=60)
+
+
+@pytest.mark.parametrize("text", NUMBERED_OK)
+def test_numbered_accepts(numbered: SpecialisedGrammar, accepts: Accepts, text: str) -> None:
+    # a reference's form is the grammar's; whether it names an earlier step is the graph's
+    assert accepts(numbered.lark, text)
+
+
+@pytest.mark.parametrize(("text", "why"), NUMBERED_BAD, ids=[why for _, why in NUMBERED_BAD])
+def test_numbered_rejects(numbered: SpecialisedGrammar, accepts: Accepts, text: str,
+                          why: str) -> None:
+    assert not accepts(numbered.lark, text), why
+
+
+def _numbered_plan(count: int, terminal: str = "") -> str:
+    lines = [f"{step_name(i)} = get_time()" for i in range(count)]
+    return "\n".join([*lines, terminal] if terminal else lines)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_max_steps_bounds_numbered_steps(accepts: Accepts, limit: int) -> None:
+    grammar = build_grammar(TRAVEL, max_steps=limit).lark
+    for count in range(1, limit + 3):
+        for terminal in ("", 'answer("ok")'):
+            assert accepts(grammar, _numbered_plan(count, terminal)) is (count <= limit), \
+                (count, terminal)
+
+
+def test_unbounded_plans_are_numbered_up_to_the_limit(accepts: Accepts) -> None:
+    grammar = build_grammar(TRAVEL).lark
+    assert accepts(grammar, _numbered_plan(MAX_NUMBERED_STEPS, 'ask("more?")'))
+    assert not accepts(grammar, _numbered_plan(MAX_NUMBERED_STEPS + 1))
+
+
 OPTIONS = [
-    ({"allow_refs": False}, f"f = {SEARCH}\nmath.floor(x=f.price)", False),
-    ({"allow_refs": False}, f"f = {SEARCH}\nmath.floor(x=1)", True),
-    ({"allow_nested": False}, "math.floor(x=math.floor(x=1))", False),
-    ({"allow_nested": False}, "math.floor(x=t)", True),
+    ({"allow_refs": False}, f"r1 = {SEARCH}\nr2 = math.floor(x=r1.price)", False),
+    ({"allow_refs": False}, f"r1 = {SEARCH}\nr2 = math.floor(x=1)", True),
+    ({"allow_nested": False}, "r1 = math.floor(x=math.floor(x=1))", False),
+    ({"allow_nested": False}, "r1 = math.floor(x=r2)", True),
     ({"allow_terminals": False}, 'ask("When?")', False),
     ({"allow_terminals": False}, "none()", False),
-    ({"allow_terminals": False}, "get_time()", True),
-    ({"max_steps": 2}, "get_time()\nget_time()", True),
-    ({"max_steps": 2}, 'get_time()\nget_time()\nanswer("ok")', True),
-    ({"max_steps": 2}, "get_time()\nget_time()\nget_time()", False),
-    ({"max_steps": 1}, "get_time()\nget_time()", False),
-    ({"max_string_length": 3}, 'search_flights(origin="abc", destination="def", date="2026-01-01")',
-     True),
-    ({"max_string_length": 3}, 'search_flights(origin="abcd", destination="d", date="2026-01-01")',
-     False),
+    ({"allow_terminals": False}, "r1 = get_time()", True),
+    ({"max_steps": 2}, "r1 = get_time()\nr2 = get_time()", True),
+    ({"max_steps": 2}, 'r1 = get_time()\nr2 = get_time()\nanswer("ok")', True),
+    ({"max_steps": 2}, "r1 = get_time()\nr2 = get_time()\nr3 = get_time()", False),
+    ({"max_steps": 1}, "r1 = get_time()\nr2 = get_time()", False),
+    ({"max_string_length": 3},
+     'r1 = search_flights(origin="abc", destination="def", date="2026-01-01")', True),
+    ({"max_string_length": 3},
+     'r1 = search_flights(origin="abcd", destination="d", date="2026-01-01")', False),
+    ({"names": "free", "max_steps": 2}, "get_time()\nt = get_time()", True),
+    ({"names": "free", "max_steps": 2}, "get_time()\nget_time()\nget_time()", False),
 ]
 
 
@@ -190,13 +271,15 @@ def test_options_are_kept() -> None:
     grammar = build_grammar(TRAVEL[:2], max_string_length=9, allow_refs=False, max_steps=3)
     assert grammar.tool_names == ("search_flights", "book_flight")
     assert (grammar.max_string_length, grammar.allow_refs, grammar.allow_nested,
-            grammar.allow_terminals, grammar.max_steps) == (9, False, True, True, 3)
+            grammar.allow_terminals, grammar.max_steps, grammar.names) == (9, False, True, True, 3,
+                                                                          "numbered")
+    assert build_grammar(TRAVEL[:2], names="free").names == "free"
 
 
 def test_terminals_alone() -> None:
     grammar = build_grammar([])
     assert grammar.accepts('ask("Which city?")') and grammar.accepts("none()")
-    assert not grammar.accepts("get_time()")
+    assert not grammar.accepts("get_time()") and not grammar.accepts("r1 = get_time()")
 
 
 @pytest.mark.parametrize(("tools", "words"), [
@@ -227,6 +310,13 @@ def test_nothing_to_admit() -> None:
         build_grammar(TRAVEL, max_steps=0)
 
 
+@pytest.mark.parametrize("names", ["named", "Numbered", "", None])
+def test_bad_names_mode(names: object) -> None:
+    with pytest.raises(GrammarError, match="names must be 'numbered' or 'free'") as caught:
+        build_grammar(TRAVEL, names=names)  # type: ignore[arg-type]
+    assert caught.value.hint
+
+
 _KINDS = {"string": '"v"', "integer": "7", "number": "0.5", "boolean": "True"}
 
 
@@ -239,7 +329,7 @@ def _chain_tool(n: int) -> Tool:
 def _chain_call(tool: Tool, extra: set[int]) -> str:
     args = [f"{p.name}={_KINDS[p.type]}" for i, p in enumerate(tool.params)
             if p.required or i in extra]
-    return f"t({', '.join(args)})"
+    return f"r1 = t({', '.join(args)})"
 
 
 def test_size_is_linear_in_parameters() -> None:
@@ -254,7 +344,7 @@ def test_long_optional_chains(accepts: Accepts) -> None:
     assert accepts(grammar, _chain_call(tool, {1, 2, 33, 59}))
     assert accepts(grammar, _chain_call(tool, set(range(60))))
     assert not accepts(grammar, _chain_call(tool, set()).replace("p50=", "p51="))
-    assert not accepts(grammar, "t(p1=7)")
+    assert not accepts(grammar, "r1 = t(p1=7)")
 
 
 BANK = (
@@ -272,26 +362,26 @@ BANK = (
 )
 
 BANK_TABLE = [
-    ('b = get_balance(account="FR1234")\ntransfer(source="FR1234", target="DE0001", '
-     'amount=b.available)', True),
-    ('transfer(source="FR1234", target="DE0001", amount=10.5, currency="USD", priority=2, '
+    ('r1 = get_balance(account="FR1234")\nr2 = transfer(source="FR1234", target="DE0001", '
+     'amount=r1.available)', True),
+    ('r1 = transfer(source="FR1234", target="DE0001", amount=10.5, currency="USD", priority=2, '
      'memo=None, splits=[{"to": "a", "share": 0.5}, {"to": "b", "share": 0.5}])', True),
-    ('transfer(source="FR1234", target="DE0001", amount=0, memo="rent")', True),
-    ('transfer(source="FR1234", target="DE0001", amount=get_balance(account="FR1234"))', True),
+    ('r1 = transfer(source="FR1234", target="DE0001", amount=0, memo="rent")', True),
+    ('r1 = transfer(source="FR1234", target="DE0001", amount=get_balance(account="FR1234"))', True),
     ('ask("How much should I transfer?")', True),
-    ('get_balance(account="fr1234")', False),               # pattern: upper-case letters
-    ('get_balance(account="FR12345")', False),              # pattern: four digits
-    ('transfer(source="FR1234", target="DE0001", amount="10")', False),
-    ('transfer(source="FR1234", target="DE0001", amount=10, currency="GBP")', False),
-    ('transfer(source="FR1234", target="DE0001", amount=10, priority=4)', False),
-    ('transfer(source="FR1234", target="DE0001", amount=10, priority="1")', False),
-    ('transfer(source="FR1234", target="DE0001", amount=10, memo="much too long")', False),
-    ('transfer(source="FR1234", target="DE0001", amount=10, splits=[{"to": "a"}])', False),
-    ('transfer(source="FR1234", target="DE0001", amount=10, splits=[{"to": "a", "share": 1}, '
+    ('r1 = get_balance(account="fr1234")', False),          # pattern: upper-case letters
+    ('r1 = get_balance(account="FR12345")', False),         # pattern: four digits
+    ('r1 = transfer(source="FR1234", target="DE0001", amount="10")', False),
+    ('r1 = transfer(source="FR1234", target="DE0001", amount=10, currency="GBP")', False),
+    ('r1 = transfer(source="FR1234", target="DE0001", amount=10, priority=4)', False),
+    ('r1 = transfer(source="FR1234", target="DE0001", amount=10, priority="1")', False),
+    ('r1 = transfer(source="FR1234", target="DE0001", amount=10, memo="much too long")', False),
+    ('r1 = transfer(source="FR1234", target="DE0001", amount=10, splits=[{"to": "a"}])', False),
+    ('r1 = transfer(source="FR1234", target="DE0001", amount=10, splits=[{"to": "a", "share": 1}, '
      '{"to": "b", "share": 1}, {"to": "c", "share": 1}])', False),
-    ('transfer(target="DE0001", source="FR1234", amount=10)', False),
-    ('transfer(source="FR1234", amount=10)', False),
-    ('withdraw(account="FR1234")', False),
+    ('r1 = transfer(target="DE0001", source="FR1234", amount=10)', False),
+    ('r1 = transfer(source="FR1234", amount=10)', False),
+    ('r1 = withdraw(account="FR1234")', False),
 ]
 
 

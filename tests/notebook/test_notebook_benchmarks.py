@@ -17,9 +17,9 @@ ENV = Environment(model="SmolLM2-135M-Instruct.Q4_1.gguf", model_bytes=100_000_0
 BFCL_ROWS = [
     {"category": "simple_python", "mode": "grammar", "n": 20, "accuracy": 0.55,
      "well_formed_rate": 1.0, "errors": {"wrong value": 9}, "latency_median_s": 0.8},
-    {"category": "simple_python", "mode": "full", "n": 20, "accuracy": 0.6,
+    {"category": "simple_python", "mode": "search4", "n": 20, "accuracy": 0.6,
      "well_formed_rate": 1.0, "errors": {}, "latency_median_s": 0.9},
-    {"category": "parallel", "mode": "full", "n": 20, "accuracy": 0.3,
+    {"category": "parallel", "mode": "search4", "n": 20, "accuracy": 0.3,
      "well_formed_rate": 0.95, "errors": {"missing call": 14}, "latency_median_s": 1.7},
 ]
 

@@ -1,0 +1,583 @@
+"""The search: partial plans weighted by the model's likelihood, pruned by hard potentials.
+
+A beam of at most ``width`` partial plans grows one token at a time. Every branch the
+grammar leaves open (which tool, each value, a literal or a reference, another call or
+the end, ``none()`` against a call) is decided the same way: by the weight of the whole
+text so far, and the best continuations over all branches survive.
+
+The weight is the model's log-probability of the text after the request (every token,
+forced ones too, over the full vocabulary), less ``contrast_weight`` times its
+log-probability after a contrast prompt: the same prompt with an empty request. A text
+the model would write whatever was asked (the first tool, the first enum value, a
+round number) loses what it gains from that habit; a value the request supports keeps
+its gain. That is pointwise mutual information between the request and the plan,
+scaled; it reads nothing of the request's wording, only the model's probabilities.
+Candidates for the next token are the ones the model finds plausible after the request
+(its best few under the grammar's mask, within ``plausibility`` nats of its best), ranked
+by that weight: the contrast re-weighs what the model would write, never adds what it
+would not.
+
+The grammar is a hard potential through the token masks (llguidance); the solver and
+the reference check are hard potentials at each complete value, reference and call
+(:mod:`neurosym.search.potentials`): a partial plan they refuse leaves at once. A branch
+more than ``threshold`` nats behind the best is dropped, so the beam narrows where the
+model is sure and widens where it hesitates.
+
+A plan ends when the model writes its end-of-turn token where the grammar may end, so
+ending the plan competes with another call. Once ``width`` plans have ended and every
+live branch weighs less than them, the search stops. With one branch and no contrast,
+this is greedy decoding exactly.
+
+Each partial plan is a llama.cpp sequence sharing the prompt's KV cells (and one for
+the contrast prompt); one batch evaluates every branch's next tokens
+(:class:`~neurosym.model.sequences.SharedPrompt`). Tokens are kept canonical
+(:mod:`neurosym.search.canonical`).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from ..decode.tracker import TERMINAL_TOOLS, PlanTracker
+from ..errors import DecodeError
+from ..plan.ast import Ref, Step
+from .canonical import Canonical
+from .potentials import PartialPlan, Potential, Refusal, first_refusal
+
+if TYPE_CHECKING:
+    from ..model.llama import Model
+    from ..model.sequences import SharedPrompt
+
+__all__ = ["BeamSearch", "Candidate", "SearchEvent", "SearchOutcome"]
+
+StopReason = Literal["complete", "exhausted", "tokens", "time"]
+
+#: Next tokens considered per branch: the model's best this many times the width.
+_CANDIDATES_PER_SLOT = 4
+#: A line that holds only a step's forced name: its next token chooses the tool.
+_NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]* = ")
+
+Steer = Literal["all", "decisions", "none"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A complete plan text, its weight in the search (``score``) and the model's
+    log-probability of it after the request, its end included (``logprob``).
+
+    Without a contrast the two are equal; with one, ``score`` is ``logprob`` less
+    ``contrast_weight`` times the text's log-probability after the contrast prompt.
+    """
+
+    text: str
+    score: float
+    tokens: tuple[int, ...]
+    canonical: bool
+    logprob: float = 0.0
+
+
+@dataclass(frozen=True)
+class SearchEvent:
+    """One step of the search, for traces and the search tree.
+
+    ``kind`` is ``finish`` (a plan ended), ``refuse`` (a potential gave a partial plan
+    weight zero), ``cut`` (a branch ran out of tokens) or ``drop`` (a branch fell more
+    than the threshold behind the best). ``text`` is the partial plan's text.
+    """
+
+    kind: Literal["finish", "refuse", "cut", "drop"]
+    text: str
+    score: float
+    reason: str = ""
+    t: float = 0.0
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What a search found: complete plans best first, and what it cost."""
+
+    candidates: tuple[Candidate, ...]
+    events: tuple[SearchEvent, ...]
+    stop: StopReason
+    prompt_tokens: int
+    reused_tokens: int
+    evaluated_tokens: int
+    decode_calls: int
+    refusals: tuple[Refusal, ...]
+    seconds: float
+    prompt_seconds: float
+    longest: str = ""
+    mask_seconds: float = 0.0
+    #: The best weight of a branch the token budget cut, and its text (None: no cut).
+    cut_score: float | None = None
+    cut_text: str = ""
+
+
+@dataclass
+class _Branch:
+    seq: int
+    tokens: list[int]
+    data: bytearray
+    pending: bytes
+    text: str
+    score: float                          # the search's weight
+    logprob: float                        # log p(tokens | request)
+    matcher: Any
+    logprobs: np.ndarray                  # next-token log-probabilities after the request
+    tracker: PlanTracker
+    partial: PartialPlan
+    canonical: bool = True
+    contrast_seq: int = -1
+    contrast: np.ndarray | None = None    # next-token log-probabilities after the contrast
+    guide: float = 0.0                    # what the beam ranks by (see Steer)
+
+    def fork(self, seq: int, contrast_seq: int) -> _Branch:
+        return _Branch(seq=seq, tokens=list(self.tokens), data=bytearray(self.data),
+                       pending=self.pending, text=self.text, score=self.score,
+                       logprob=self.logprob, matcher=self.matcher.deep_copy(),
+                       logprobs=self.logprobs, tracker=copy.deepcopy(self.tracker),
+                       partial=self.partial, canonical=self.canonical,
+                       contrast_seq=contrast_seq, contrast=self.contrast, guide=self.guide)
+
+    def gain(self, token: int, contrast_weight: float) -> float:
+        """What appending ``token`` adds to the weight."""
+        gain = float(self.logprobs[token])
+        if self.contrast is not None:
+            gain -= contrast_weight * float(self.contrast[token])
+        return gain
+
+    def end_gain(self, ends: Sequence[int], contrast_weight: float) -> tuple[float, float]:
+        """The weight and log-probability the best end-of-turn token adds."""
+        end = max(ends, key=lambda e: float(self.logprobs[e]))
+        return self.gain(end, contrast_weight), float(self.logprobs[end])
+
+    @property
+    def at_decision(self) -> bool:
+        """Whether the next token chooses what the plan does: the first token of a line
+        (a tool, a terminal form) or of a call after its forced name (``r2 = ``)."""
+        line = self.text.rsplit("\n", 1)[-1]
+        return not line or _NAMED.fullmatch(line) is not None
+
+
+@dataclass
+class BeamSearch:
+    """Beam search over plans for one grammar (an llguidance matcher, copied per branch).
+
+    ``width`` branches at most; ``threshold`` (nats) drops a branch that far behind the
+    best (None: never); ``plausibility`` (nats) considers only next tokens whose
+    log-probability after the request is that close to the branch's best one (None:
+    the best few, whatever their probability); ``contrast`` is the contrast prompt's tokens and
+    ``contrast_weight`` its scale (0 or no contrast: the plain log-probability);
+    ``steer`` says where the contrast guides the beam: at every token (``"all"``), at
+    the tokens that choose what the plan does only (``"decisions"``: a line's first
+    token, a call's tool, the end), or nowhere (``"none"``: the plain log-probability);
+    the finished plans are ranked by the full weight in every case; ``guide_weight``
+    scales the contrast where it guides (None: ``contrast_weight``);
+    ``allow_repeats=False`` refuses a step that repeats an earlier one exactly; ``always`` are plan texts (``none()``) scored and
+    offered whether or not the beam reaches them;
+    ``potentials`` are checked at every complete value, reference and call;
+    ``max_tokens`` bounds each plan, ``max_seconds`` the search; ``canonical`` keeps
+    each branch's tokens the tokenizer's own split.
+    """
+
+    model: Model
+    matcher: Any
+    width: int = 4
+    potentials: Sequence[Potential] = ()
+    max_tokens: int = 256
+    max_seconds: float = 60.0
+    canonical: bool = True
+    threshold: float | None = None
+    plausibility: float | None = None
+    contrast: Sequence[int] | None = None
+    contrast_weight: float = 0.0
+    steer: Steer = "decisions"
+    guide_weight: float | None = None
+    allow_repeats: bool = False
+    always: tuple[str, ...] = ()
+    on_event: Callable[[SearchEvent], None] | None = None
+    _events: list[SearchEvent] = field(default_factory=list, repr=False)
+
+    def search(self, prompt: Sequence[int]) -> SearchOutcome:
+        """Search for plans continuing ``prompt`` (its tokens); hold ``model.lock``."""
+        from ..model.sequences import SharedPrompt
+        if self.width < 1:
+            raise DecodeError(f"the search width must be at least 1, not {self.width}",
+                              hint="width=1 is greedy decoding")
+        self._events = []
+        self._mask_seconds = 0.0
+        self._cut: tuple[float, str] | None = None
+        self._refusals: list[Refusal] = []
+        self._t0 = time.perf_counter()
+        model = self.model
+        self._canon = Canonical(model) if self.canonical else None
+        self._bytes = model.token_bytes
+        self._eos = sorted(model.eos)
+        self._contrasted = bool(self.contrast) and (self.contrast_weight != 0.0
+                                                    or bool(self.guide_weight))
+        self._guide_weight = ((self.contrast_weight if self.guide_weight is None
+                               else self.guide_weight) if self._contrasted else 0.0)
+        words = (model.n_vocab + 31) // 32
+        self._mask = np.zeros(words, dtype=np.int32)
+        model.check_fits(len(prompt), reserve=self.max_tokens)
+        if self._contrasted:
+            model.check_fits(len(self.contrast or ()), reserve=self.max_tokens)
+        self._n_prompt = len(prompt)
+        capacity = max(512, self.width * 2 * 64)
+        with SharedPrompt(model, prompt, capacity=capacity) as shared:
+            self._shared = shared
+            root_matcher = self.matcher.deep_copy()
+            root_matcher.reset()
+            tracker = PlanTracker()
+            tracker.start()
+            root = _Branch(seq=shared.start(), tokens=[], data=bytearray(), pending=b"",
+                           text="", score=0.0, logprob=0.0, matcher=root_matcher,
+                           logprobs=shared.first, tracker=tracker, partial=PartialPlan())
+            if self._contrasted:
+                self._n_contrast = len(self.contrast or ())
+                root.contrast_seq, root.contrast = shared.other_prompt(list(self.contrast or ()))
+            prompt_seconds = time.perf_counter() - self._t0
+            early = [c for c in (self._score_fixed(root, text) for text in self.always) if c]
+            finished, stop, longest = self._loop([root], early)
+        finished.sort(key=lambda c: -c.score)
+        return SearchOutcome(candidates=tuple(finished), events=tuple(self._events), stop=stop,
+                             prompt_tokens=len(prompt), reused_tokens=len(prompt) - shared.evaluated,
+                             evaluated_tokens=shared.tokens_evaluated,
+                             decode_calls=shared.decode_calls, refusals=tuple(self._refusals),
+                             seconds=time.perf_counter() - self._t0,
+                             prompt_seconds=prompt_seconds, longest=longest,
+                             mask_seconds=self._mask_seconds,
+                             cut_score=self._cut[0] if self._cut else None,
+                             cut_text=self._cut[1] if self._cut else "")
+
+    # -- the loop ---------------------------------------------------------------------
+    def _release(self, branch: _Branch) -> None:
+        self._shared.release(branch.seq)
+        if branch.contrast_seq >= 0:
+            self._shared.release(branch.contrast_seq)
+
+    def _score_fixed(self, root: _Branch, text: str) -> Candidate | None:
+        """``text`` as a finished plan with its weight, when the grammar admits it."""
+        from ..model.sequences import Continuation
+        tokens = self.model.tokenize(text)
+        matcher = root.matcher.deep_copy()
+        if matcher.validate_tokens(tokens) != len(tokens) or not matcher.consume_tokens(tokens):
+            return None
+        mask = self._mask
+        matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
+        ends = [e for e in self._eos if (int(mask[e >> 5]) >> (e & 31)) & 1]
+        if not ends and not matcher.is_stopped():
+            return None
+        shared = self._shared
+        seqs = [shared.start(root.seq)]
+        items = [Continuation(seqs[0], self._n_prompt, tuple(tokens))]
+        if root.contrast_seq >= 0:
+            seqs.append(shared.start(root.contrast_seq))
+            items.append(Continuation(seqs[1], self._n_contrast, tuple(tokens)))
+        rows = shared.evaluate(items)
+        for seq in seqs:
+            shared.release(seq)
+        ends = ends or self._eos
+
+        def total(first: np.ndarray, block: np.ndarray) -> float:
+            value = float(first[tokens[0]]) + sum(float(block[j - 1][tokens[j]])
+                                                  for j in range(1, len(tokens)))
+            return value + float(block[-1][max(ends, key=lambda e: float(rows[0][-1][e]))])
+
+        logprob = total(root.logprobs, rows[0])
+        score = logprob
+        if root.contrast is not None and len(rows) > 1:
+            score -= self.contrast_weight * total(root.contrast, rows[1])
+        self._event("finish", text, score)
+        return Candidate(text, score, tuple(tokens), True, logprob)
+
+    def _loop(self, beam: list[_Branch], early: Sequence[Candidate] = ()
+              ) -> tuple[list[Candidate], StopReason, str]:
+        finished: list[Candidate] = list(early)
+        ended: set[str] = {c.text for c in early}
+        stop: StopReason = "exhausted"
+        longest = ""
+        while beam:
+            if time.perf_counter() - self._t0 > self.max_seconds:
+                stop = "time"
+                break
+            proposals: list[tuple[float, float, int, int]] = []  # weight, logprob, branch, token
+            for index, branch in enumerate(beam):
+                proposals.extend(self._proposals(index, branch))
+            by = {"all": 0, "none": 1, "decisions": 2}[self.steer]
+            proposals.sort(key=lambda p: -p[by])
+            chosen: list[tuple[int, int]] = []
+            seen: set[bytes] = set()
+            rank = 0
+            best = proposals[0][by] if proposals else 0.0
+            # The ``width`` best continuations over every branch go on; an end ranked among
+            # the first ``width`` is a finished plan (so width 1 is greedy decoding exactly).
+            for proposal in proposals:
+                weight, logprob, _, index, token = proposal
+                if len(chosen) >= self.width:
+                    break
+                branch = beam[index]
+                if token < 0:
+                    # A branch whose grammar can only end takes no slot from the others.
+                    forced_end = branch.matcher.is_stopped()
+                    if (rank < self.width or forced_end) and branch.text not in ended:
+                        ended.add(branch.text)
+                        finished.append(Candidate(branch.text, weight, tuple(branch.tokens),
+                                                  branch.canonical, logprob))
+                        self._event("finish", branch.text, weight)
+                    rank += 0 if forced_end else 1
+                    continue
+                if self.threshold is not None and proposal[by] < best - self.threshold:
+                    break
+                text = bytes(branch.data) + self._bytes[token]
+                if text in seen:
+                    continue
+                seen.add(text)
+                chosen.append((index, token))
+                rank += 1
+            if len(finished) >= self.width:
+                # Only the log-probability is sure to fall as text grows: with the contrast
+                # steering, the weight may rise again, so the bound holds for the beam only.
+                ranked = sorted((c.score if self.steer == "all" else c.logprob) for c in finished)
+                floor = ranked[-self.width]
+                chosen = [(i, t) for i, t in chosen if self._bound(beam[i], t) > floor]
+                if not chosen:
+                    stop = "complete"
+                    for branch in beam:
+                        self._release(branch)
+                    beam = []
+                    break
+            beam = self._advance(beam, chosen)
+            for branch in beam:
+                if len(branch.text) > len(longest):
+                    longest = branch.text
+            kept = []
+            for branch in beam:
+                if len(branch.tokens) >= self.max_tokens:
+                    self._event("cut", branch.text, branch.score, "the plan reached max_tokens")
+                    if self._cut is None or branch.score > self._cut[0]:
+                        self._cut = (branch.score, branch.text)
+                    self._release(branch)
+                    stop = "tokens"
+                else:
+                    kept.append(branch)
+            beam = kept
+        else:
+            stop = "complete" if finished else stop
+        for branch in beam:
+            self._release(branch)
+        return finished, stop, longest
+
+    def _bound(self, branch: _Branch, token: int) -> float:
+        if self.steer == "all":
+            return branch.score + branch.gain(token, self.contrast_weight if self._contrasted else 0.0)
+        return branch.logprob + float(branch.logprobs[token])
+
+    def _proposals(self, index: int, branch: _Branch) -> list[tuple[float, float, float, int, int]]:
+        """The continuations of ``branch`` the grammar admits and the model finds
+        plausible (token -1: the end): weight, log-probability, guide, branch, token."""
+        matcher = branch.matcher
+        lp = branch.logprobs
+        weight = self.contrast_weight if self._contrasted else 0.0
+        decision = branch.at_decision
+        steering = self._guide_weight
+
+        def guided(token: int) -> float:
+            if decision or token < 0:
+                return branch.guide + branch.gain(token, steering)
+            return branch.guide + float(lp[token])
+
+        if matcher.is_stopped():
+            # The grammar can only end here; the end token still costs its probability.
+            gain, logprob = branch.end_gain(self._eos, weight)
+            return [(branch.score + gain, branch.logprob + logprob,
+                     branch.guide + branch.end_gain(self._eos, steering)[0], index, -1)]
+        mask = self._mask
+        started = time.perf_counter()
+        matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
+        self._mask_seconds += time.perf_counter() - started
+        allowed = np.unpackbits(mask.view(np.uint8), bitorder="little")[:lp.shape[0]].astype(bool)
+        out: list[tuple[float, float, float, int, int]] = []
+        ends = [e for e in self._eos if allowed[e]]
+        if ends:
+            gain, logprob = branch.end_gain(ends, weight)
+            out.append((branch.score + gain, branch.logprob + logprob,
+                        branch.guide + branch.end_gain(ends, steering)[0], index, -1))
+            allowed[ends] = False
+        n_allowed = int(allowed.sum())
+        if n_allowed == 0:
+            return out
+        scores = np.where(allowed, lp, -np.inf)
+        take = min(n_allowed, self.width * _CANDIDATES_PER_SLOT)
+        top = (np.argpartition(-scores, take - 1)[:take] if take < n_allowed
+               else np.flatnonzero(allowed))
+        top = top[np.argsort(-scores[top])]
+        kept = 0
+        fallback: tuple[float, float, float, int, int] | None = None
+        floor = float(scores[top[0]]) - self.plausibility if self.plausibility is not None else None
+        for token in top:
+            token = int(token)
+            if floor is not None and kept and float(lp[token]) < floor:
+                break
+            newline = self._bytes[token][:1] == b"\n"
+            proposal = (branch.score + branch.gain(token, weight),
+                        branch.logprob + float(lp[token]),
+                        branch.guide + branch.gain(token, steering) if newline else guided(token),
+                        index, token)
+            if self._canon is not None and not self._canon.extends(branch.tokens, token):
+                if fallback is None:
+                    fallback = proposal
+                continue
+            out.append(proposal)
+            kept += 1
+        if kept == 0 and fallback is not None:
+            # No canonical way on: keep the best, marked as not canonical.
+            out.append(fallback)
+        return out
+
+    def _advance(self, beam: list[_Branch], chosen: list[tuple[int, int]]) -> list[_Branch]:
+        """Fork the chosen branches, append their tokens (and the forced ones after them),
+        evaluate every new token in one batch, and apply the potentials."""
+        from ..model.sequences import Continuation
+        shared = self._shared
+        claimed: set[int] = set()
+        made: dict[int, _Branch] = {}
+        # Forks first, while every parent is still untouched.
+        for position, (index, _) in enumerate(chosen):
+            if index in claimed:
+                parent = beam[index]
+                contrast_seq = (shared.start(parent.contrast_seq) if parent.contrast_seq >= 0
+                                else -1)
+                made[position] = parent.fork(shared.start(parent.seq), contrast_seq)
+            claimed.add(index)
+        children: list[tuple[_Branch, int]] = []
+        for position, (index, token) in enumerate(chosen):
+            children.append((made.get(position, beam[index]), token))
+        for index, branch in enumerate(beam):
+            if index not in claimed:
+                self._release(branch)
+        items: list[Continuation] = []
+        appended: list[list[int]] = []
+        decisions: list[bool] = []
+        for branch, token in children:
+            decisions.append(branch.at_decision or self._bytes[token][:1] == b"\n")
+            new = self._append(branch, token)
+            appended.append(new)
+            done = len(branch.tokens)
+            items.append(Continuation(branch.seq, self._n_prompt + done, tuple(new)))
+            if branch.contrast_seq >= 0:
+                items.append(Continuation(branch.contrast_seq, self._n_contrast + done, tuple(new)))
+        rows = shared.evaluate(items)
+        survivors: list[_Branch] = []
+        weight = self.contrast_weight
+        at = 0
+        for (branch, _), new, decision in zip(children, appended, decisions):
+            block = rows[at]
+            at += 1
+            contrast_block = None
+            if branch.contrast_seq >= 0:
+                contrast_block = rows[at]
+                at += 1
+            gain = float(branch.logprobs[new[0]])
+            for j in range(1, len(new)):
+                gain += float(block[j - 1][new[j]])
+            branch.logprob += gain
+            branch.guide += gain
+            if decision and branch.contrast is not None:
+                branch.guide -= self._guide_weight * float(branch.contrast[new[0]])
+            if contrast_block is not None and branch.contrast is not None:
+                against = float(branch.contrast[new[0]])
+                for j in range(1, len(new)):
+                    against += float(contrast_block[j - 1][new[j]])
+                gain -= weight * against
+                branch.contrast = contrast_block[-1]
+            branch.score += gain
+            branch.logprobs = block[-1]
+            branch.tokens.extend(new)
+            refusal = self._observe(branch, new)
+            if refusal is not None:
+                self._refusals.append(refusal)
+                self._event("refuse", branch.text, branch.score,
+                            f"{refusal.potential}: {refusal.reason}")
+                self._release(branch)
+                continue
+            survivors.append(branch)
+        return survivors
+
+    def _append(self, branch: _Branch, token: int) -> list[int]:
+        """Consume ``token`` and the tokens the grammar forces after it; return them all."""
+        matcher = branch.matcher
+        if self._canon is not None and not self._canon.extends(branch.tokens, token):
+            branch.canonical = False
+        if not matcher.consume_token(token):
+            raise DecodeError(f"the grammar refused token {token}: {matcher.get_error()}",
+                              hint="this is a bug in the search's masking; please report it")
+        new = [token]
+        forced = list(matcher.compute_ff_tokens())
+        if forced:
+            if self._canon is not None:
+                split = self._canon.resplit([*branch.tokens, token], forced)
+                if split != forced and matcher.validate_tokens(split) == len(split):
+                    forced = split
+            if not matcher.consume_tokens(forced):
+                raise DecodeError(f"the grammar refused its own forced tokens: {matcher.get_error()}",
+                                  hint="this is a bug in the search; please report it")
+            new.extend(forced)
+        return new
+
+    def _observe(self, branch: _Branch, new: Sequence[int]) -> Refusal | None:
+        """Feed the new text to the branch's tracker; check the potentials at each
+        complete value, reference and call."""
+        data = branch.pending + b"".join(self._bytes[t] for t in new)
+        text, branch.pending = _decode_prefix(data)
+        branch.data.extend(b"".join(self._bytes[t] for t in new))
+        branch.text += text
+        if not text:
+            return None
+        changed = False
+        partial = branch.partial
+        for boundary in branch.tracker.feed(text):
+            kind, path = boundary.kind, boundary.path
+            if kind == "call_start" and len(path) == 2 and boundary.tool not in TERMINAL_TOOLS:
+                partial = partial.with_call(str(boundary.tool), boundary.bind)
+            elif kind == "value_end" and len(path) == 3 and boundary.value is not None:
+                partial = partial.with_arg(str(boundary.param), boundary.value)
+                changed = True
+            elif kind == "ref_end" and boundary.value is not None:
+                if isinstance(boundary.value, Ref) and boundary.value.name not in partial.bound:
+                    return Refusal("references", f"{boundary.value.name!r} names no earlier step")
+            elif kind == "step_end" and isinstance(boundary.step, Step):
+                if not self.allow_repeats and any(boundary.step.call == s.call
+                                                  for s in partial.steps):
+                    return Refusal("repeats", f"step {len(partial.steps) + 1} repeats an "
+                                              "earlier call exactly")
+                partial = partial.with_step(boundary.step)
+                changed = True
+        branch.partial = partial
+        if changed and self.potentials:
+            return first_refusal(self.potentials, partial)
+        return None
+
+    def _event(self, kind: Any, text: str, score: float, reason: str = "") -> None:
+        event = SearchEvent(kind, text, score, reason, time.perf_counter() - self._t0)
+        self._events.append(event)
+        if self.on_event is not None:
+            self.on_event(event)
+
+
+def _decode_prefix(data: bytes) -> tuple[str, bytes]:
+    """The text of ``data`` up to an unfinished UTF-8 character at its end, and the rest."""
+    for cut in range(0, min(4, len(data)) + 1):
+        head = data[:len(data) - cut] if cut else data
+        try:
+            return head.decode("utf-8"), data[len(head):]
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace"), b""

@@ -1,0 +1,81 @@
+"""The verdict of a search: the most likely complete plan that passes the closed final check.
+
+Candidates come best first by the model's log-probability; ``abstain_bias`` (nats, fitted
+on the benchmarks' dev halves) is added to the score of ``none()`` before they are
+ranked, the one place where abstaining is weighed against calling. Each candidate is
+read back into a Plan, validated (references, types) and checked by the solver with
+the plan closed; the first that passes is the plan, the next ones are its alternatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import NeurosymError, PlanSyntaxError, PlanValidationError
+from ..plan.ast import Plan
+from ..tools.tool import Tool
+from .beam import Candidate
+
+__all__ = ["Scored", "Choice", "choose_plan", "NONE_TEXT"]
+
+#: The plan that calls nothing.
+NONE_TEXT = "none()"
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A complete plan with the model's log-probability of its text (``score``) and the
+    score it was ranked by (``rank_score``: with the abstain bias for ``none()``)."""
+
+    plan: Plan
+    text: str
+    score: float
+    rank_score: float
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen plan (None when no candidate passed), the next ones, and why the
+    others were refused (text, reason)."""
+
+    chosen: Scored | None
+    alternatives: tuple[Scored, ...]
+    refused: tuple[tuple[str, str], ...]
+    last_error: NeurosymError | None = None
+
+
+def choose_plan(candidates: Sequence[Candidate], tools: Sequence[Tool], constraints: Any = None,
+                *, observations: Mapping[str, Any] | None = None, abstain_bias: float = 0.0,
+                alternatives: int = 3, check: bool = True) -> Choice:
+    """The best candidate that reads as a valid plan and passes the final check."""
+    from ..graph.validate import validate_plan
+    from ..plan.parse import parse_plan
+    from ..solver.check import check_plan
+    ranked = sorted(candidates, key=lambda c: -(c.score + (abstain_bias if c.text == NONE_TEXT else 0.0)))
+    passed: list[Scored] = []
+    refused: list[tuple[str, str]] = []
+    last_error: NeurosymError | None = None
+    for candidate in ranked:
+        if len(passed) > alternatives:
+            break
+        try:
+            plan = parse_plan(candidate.text)
+            validate_plan(plan, list(tools))
+        except (PlanSyntaxError, PlanValidationError) as err:
+            refused.append((candidate.text, str(err)))
+            last_error = err
+            continue
+        if check:
+            verdict = check_plan(plan, list(tools), constraints or (), observations=observations)
+            if verdict.refuted:
+                refused.append((candidate.text, verdict.explanation))
+                from ..errors import Unsatisfiable
+                last_error = Unsatisfiable("the plan breaks the constraints: " + verdict.explanation,
+                                           core=[c.describe() for c in verdict.core])
+                continue
+        bias = abstain_bias if candidate.text == NONE_TEXT else 0.0
+        passed.append(Scored(plan, candidate.text, candidate.score, candidate.score + bias))
+    chosen = passed[0] if passed else None
+    return Choice(chosen, tuple(passed[1:]), tuple(refused), last_error)

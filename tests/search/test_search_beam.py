@@ -1,0 +1,128 @@
+"""The search with the real embedded model, the real grammar and the real Z3."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neurosym.decode.decoder import _compile
+from neurosym.grammar import build_grammar
+from neurosym.model import build_messages
+from neurosym.model.sequences import log_softmax
+from neurosym.planner import Planner
+from neurosym.search import BeamSearch
+from neurosym.solver import check_plan
+
+pytestmark = pytest.mark.model
+
+REQUESTS = ("Turn the living room lights to 40 percent.",
+            "Translate 'good morning' into Italian.",
+            "Book a table for 4 at Luigi's at 8pm.")
+
+
+def _greedy_reference(model, matcher, prompt: list[int], max_tokens: int = 128) -> str:
+    """Greedy decoding under the grammar, written independently of the search: the
+    model's most likely allowed token each time, the grammar's forced tokens after it,
+    every token evaluated alone through the model's own prefix cache."""
+    matcher = matcher.deep_copy()
+    matcher.reset()
+    tokens: list[int] = []
+    words = (model.n_vocab + 31) // 32
+    mask = np.zeros(words, dtype=np.int32)
+    with model.lock:
+        model.reset()
+        model.sync(prompt)
+        while len(tokens) < max_tokens and not matcher.is_stopped():
+            matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
+            allowed = np.unpackbits(mask.view(np.uint8), bitorder="little")[:model.n_vocab].astype(bool)
+            scores = np.where(allowed, log_softmax(model.logits()), -np.inf)
+            token = int(np.argmax(scores))
+            if token in model.eos:
+                break
+            assert matcher.consume_token(token)
+            new = [token, *matcher.compute_ff_tokens()]
+            assert matcher.consume_tokens(new[1:])
+            tokens.extend(new)
+            model.eval(new)
+    return model.detokenize(tokens)
+
+
+def _setup(model, tools, request: str):
+    grammar = build_grammar(tools, max_steps=8)
+    matcher = _compile(model, grammar.lark)
+    prompt = model.render_chat(build_messages(tools, request))
+    return matcher, prompt, model.tokenize_prompt(prompt)
+
+
+@pytest.mark.parametrize("request_text", REQUESTS)
+def test_width_one_is_greedy_decoding(model, home_tools, request_text: str) -> None:
+    matcher, _, tokens = _setup(model, home_tools, request_text)
+    with model.lock:
+        outcome = BeamSearch(model, matcher, width=1, canonical=False, max_tokens=128).search(tokens)
+    # A plan the budget cuts is compared where it was cut: both stop after 128 tokens.
+    text = outcome.candidates[0].text if outcome.candidates else outcome.cut_text
+    assert text and text == _greedy_reference(model, matcher, tokens)
+
+
+def _sequential_logprob(model, prompt: list[int], text: str) -> float:
+    """log p(text, end | prompt), each token evaluated alone, the text split canonically."""
+    total = 0.0
+    with model.lock:
+        model.reset()
+        model.sync(prompt)
+        for token in model.tokenize(text):
+            total += float(log_softmax(model.logits())[token])
+            model.eval([token])
+        total += max(float(log_softmax(model.logits())[e]) for e in model.eos)
+    return total
+
+
+def test_scores_are_the_models_log_probability_of_each_plan(model, home_tools) -> None:
+    planner = Planner(home_tools, model=model, width=4, contrast_weight=0.0, abstain_bias=0.0)
+    result = planner.plan(REQUESTS[2])
+    assert result.ok and result.alternatives
+    prompt = model.tokenize_prompt(model.render_chat(planner.messages(REQUESTS[2])))
+    for scored in (result, *result.alternatives):
+        expected = _sequential_logprob(model, prompt, scored.text)
+        # llama.cpp's batched and one-token evaluations differ in rounding only.
+        assert scored.score == pytest.approx(expected, abs=0.05 + 0.01 * abs(expected))
+    ranked = [result.score, *(a.score for a in result.alternatives)]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+def test_the_contrast_is_the_log_probability_after_an_empty_request(model, home_tools) -> None:
+    planner = Planner(home_tools, model=model, width=2, contrast_weight=0.5)
+    result = planner.plan(REQUESTS[0])
+    assert result.ok
+    prompt = model.tokenize_prompt(model.render_chat(planner.messages(REQUESTS[0])))
+    empty = model.tokenize_prompt(model.render_chat(planner.messages("")))
+    conditional = _sequential_logprob(model, prompt, result.text)
+    contrast = _sequential_logprob(model, empty, result.text)
+    expected = conditional - 0.5 * contrast
+    assert result.score == pytest.approx(expected, abs=0.05 + 0.01 * abs(expected))
+
+
+def test_planned_tokens_are_the_tokenizers_own_split(model, home_tools) -> None:
+    planner = Planner(home_tools, model=model)
+    for request in REQUESTS:
+        result = planner.plan(request)
+        assert result.ok and result.search is not None
+        best = next(c for c in result.search.candidates if c.text == result.text)
+        assert list(best.tokens) == model.tokenize(best.text)
+        assert best.canonical
+
+
+def test_the_search_never_returns_a_plan_the_final_check_rejects(model) -> None:
+    from neurosym.tools.tool import Param, Tool
+    hotel = Tool("book_hotel", "Book a hotel room.", (
+        Param("city", "string"), Param("nights", "integer", minimum=1, maximum=14),
+        Param("price", "number")))
+    constraints = ["sum(book_hotel.price) <= 500", "book_hotel.nights <= 3"]
+    planner = Planner([hotel], constraints, model=model, width=4)
+    for request in ("Book a hotel in Paris for 2 nights at 300 euros.",
+                    "Book a hotel in Rome for 5 nights at 900 euros.",
+                    "Book two hotels, one in Oslo and one in Bergen, 200 euros each."):
+        result = planner.plan(request)
+        for plan in [result.plan] * result.ok + [a.plan for a in result.alternatives]:
+            verdict = check_plan(plan, [hotel], planner.constraint_set)
+            assert not verdict.refuted, (request, plan.text, verdict.explanation)
