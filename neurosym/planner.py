@@ -37,7 +37,7 @@ __all__ = ["Planner", "PlanResult", "PlanRequest", "DEFAULT_WIDTH", "DEFAULT_ABS
 #: Partial plans the search keeps at once by default.
 DEFAULT_WIDTH = 4
 #: Nats added to the score of ``none()`` (fitted on the benchmarks' dev halves).
-DEFAULT_ABSTAIN_BIAS = 9.0
+DEFAULT_ABSTAIN_BIAS = 7.0
 #: Scale of the contrast with the empty request (fitted on the dev halves).
 DEFAULT_CONTRAST_WEIGHT = 0.5
 #: Branches this many nats behind the best are dropped (fitted on the dev halves).
@@ -298,6 +298,7 @@ class Planner:
         model = self.model
         prompt = model.render_chat(messages)
         decoder = self._decoder_for(tools)
+        self._refused = None
         if self.width >= 1 and not answer_only and self.sampling.greedy:
             searched = self._search(state, prompt, decoder, started, on_event)
             if searched is not None:
@@ -309,6 +310,9 @@ class Planner:
         try:
             decoded = decoder.decode(prompt, hooks=hooks, on_event=record)
         except (BudgetExceeded, DecodeError, Unsatisfiable) as err:
+            refused = getattr(self, "_refused", None)
+            if isinstance(err, BudgetExceeded) and refused is not None:
+                err = refused
             timings = {"total_s": time.perf_counter() - started}
             return PlanResult(ok=False, plan=None, text="", explanation=str(err), error=err,
                               timings=_with_solver(timings, search),
@@ -332,6 +336,17 @@ class Planner:
         observations = _as_mapping(request.observations)
         potentials = ([SolverPotential(list(self.tools), self.constraint_set or (),
                                        observations=observations)] if checked else [])
+        if potentials:
+            reasons = potentials[0].refuse_every_plan()
+            if reasons is not None:
+                # No plan at all can meet the constraints: say so before any decoding.
+                error = Unsatisfiable("the constraints cannot be met by any plan over these "
+                                      "tools:\n  - " + "\n  - ".join(reasons),
+                                      core=list(reasons),
+                                      hint="relax one of the constraints named above, or "
+                                           "change the request")
+                return PlanResult(ok=False, plan=None, text="", explanation=str(error),
+                                  error=error, timings={"total_s": time.perf_counter() - started})
         contrast = None
         if self.contrast_weight or self.guide_weight:
             empty = model.render_chat(self.messages(_without_request(request.messages_in),
@@ -363,6 +378,10 @@ class Planner:
         checks = tuple(potentials[0].check_times) if potentials else ()
         if choice.chosen is None:
             if self.solver and checked and self.width >= 1:
+                # The decoder with the solver's retraction tries next; if it too finds
+                # nothing, the solver's refusal of every searched plan is the answer.
+                self._refused = choice.last_error if isinstance(choice.last_error,
+                                                                Unsatisfiable) else None
                 return None
             reason = (f"the search found no complete plan ({outcome.stop})" if not outcome.candidates
                       else f"no searched plan passes the checks: {choice.refused[0][1]}")
@@ -378,6 +397,8 @@ class Planner:
                               evaluated_tokens=outcome.evaluated_tokens)
         best = choice.chosen
         if outcome.cut_score is not None and outcome.cut_score > best.rank_score:
+            if self.solver and checked:
+                return None     # the decoder with the solver's retraction tries instead
             # A branch the budget cut was ahead of every plan that ended: what it would
             # have become is unknown, so the plan found is not the search's answer.
             reason = (f"the plan reached max_tokens={self.budgets.max_tokens} without ending "
@@ -389,7 +410,13 @@ class Planner:
                               prompt_tokens=outcome.prompt_tokens, timings=timings,
                               trace=outcome.events, solver_checks_ms=checks, search=outcome,
                               evaluated_tokens=outcome.evaluated_tokens)
-        return PlanResult(ok=True, plan=best.plan, text=best.text, trace=outcome.events,
+        from .search import SearchEvent
+        verdict = SearchEvent("choose", best.text, best.score,
+                              f"the most likely plan that passes the checks "
+                              f"(log-probability {best.score:.2f} as weighed)",
+                              time.perf_counter() - started)
+        return PlanResult(ok=True, plan=best.plan, text=best.text,
+                          trace=(*outcome.events, verdict),
                           prompt_tokens=outcome.prompt_tokens,
                           output_tokens=len(model.tokenize(best.text)) + 1, timings=timings,
                           solver_checks_ms=checks, score=best.score,

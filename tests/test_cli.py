@@ -53,7 +53,11 @@ def test_demo_plans_the_travel_scenario(capsys) -> None:
     code = main(["demo"])
     out = capsys.readouterr().out
     assert code == 0
-    assert DEMO_REQUEST in out and "search_flights(" in out and "total" in out
+    assert DEMO_REQUEST in out and "total" in out
+    plan = [line for line in out.splitlines() if line.startswith("r1 = ")]
+    assert plan, out
+    # The plan books the flight with the request's own values.
+    assert "book_flight(" in out and "passengers=2" in out
 
 
 @pytest.mark.parametrize("argv, fragment", [

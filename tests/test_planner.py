@@ -182,5 +182,5 @@ def test_a_budget_the_model_cannot_meet_is_a_result_not_an_exception(model) -> N
 
 
 def test_steps_of_the_plan_are_steps(bfcl_results) -> None:
-    result, _, _ = bfcl_results["multiple_1"]
+    result, _, _ = bfcl_results["multiple_0"]
     assert all(isinstance(step, Step) for step in result.plan.steps)

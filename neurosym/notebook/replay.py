@@ -88,6 +88,10 @@ def _summary(event: Any, kind: str) -> tuple[str, tuple[int, int] | None, str]:
         state = "narrows" if event.applied else "could not narrow"
         return (f"value grammar {state} {path_text(event.path)}: "
                 f"{truncate(event.grammar, 60)}"), None, ""
+    if _is_branch_event(event):
+        what = f"{kind} (weight {event.score:+.2f})"
+        return (f"{what}: {event.reason}" if event.reason else what), None, \
+            "rejected" if kind in ("refuse", "cut") else ""
     # an event of the search: it may describe itself; the core is added when it does not
     lines = core_lines(event)
     describe = getattr(event, "describe", None)
@@ -136,6 +140,9 @@ def replay(trace: Any) -> tuple[Frame, ...]:
         elif kind == "rollback":
             dropped = event.dropped
             text = text[:event.target.offset]
+        elif _is_branch_event(event):
+            # The whole-plan search reports each branch by its text.
+            text = event.text
         summary, span, status = _summary(event, kind)
         if kind == "value":
             span = (len(text) - len(event.text), len(text)) if text.endswith(event.text) else None
@@ -144,6 +151,11 @@ def replay(trace: Any) -> tuple[Frame, ...]:
                             status=status, forced=bool(getattr(event, "forced", False)),
                             notable=_notable(event, kind, status)))
     return tuple(frames)
+
+
+def _is_branch_event(event: Any) -> bool:
+    from ..search import SearchEvent
+    return isinstance(event, SearchEvent)
 
 
 def frame_html(frame: Frame | None, total: int = 0) -> str:

@@ -87,12 +87,14 @@ class Candidate:
 class SearchEvent:
     """One step of the search, for traces and the search tree.
 
-    ``kind`` is ``finish`` (a plan ended), ``refuse`` (a potential gave a partial plan
-    weight zero), ``cut`` (a branch ran out of tokens) or ``drop`` (a branch fell more
-    than the threshold behind the best). ``text`` is the partial plan's text.
+    ``kind`` is ``fork`` (a partial plan went on in several ways: ``reason`` lists them
+    with what each adds to the weight), ``finish`` (a plan ended), ``refuse`` (a
+    potential gave a partial plan weight zero), ``cut`` (a branch ran out of tokens) or
+    ``choose`` (the verdict: the plan chosen, with its weight). ``text`` is the partial
+    plan's text.
     """
 
-    kind: Literal["finish", "refuse", "cut", "drop"]
+    kind: Literal["fork", "finish", "refuse", "cut", "choose"]
     text: str
     score: float
     reason: str = ""
@@ -460,6 +462,16 @@ class BeamSearch:
         children: list[tuple[_Branch, int]] = []
         for position, (index, token) in enumerate(chosen):
             children.append((made.get(position, beam[index]), token))
+        ways: dict[int, list[int]] = {}
+        for index, token in chosen:
+            ways.setdefault(index, []).append(token)
+        for index, tokens in ways.items():
+            if len(tokens) > 1:
+                parent = beam[index]
+                weight = self.contrast_weight if self._contrasted else 0.0
+                self._event("fork", parent.text, parent.score, "; ".join(
+                    f"{self._bytes[t].decode('utf-8', 'replace')!r} {parent.gain(t, weight):+.2f}"
+                    for t in tokens))
         for index, branch in enumerate(beam):
             if index not in claimed:
                 self._release(branch)

@@ -72,8 +72,10 @@ def choose_plan(candidates: Sequence[Candidate], tools: Sequence[Tool], constrai
             if verdict.refuted:
                 refused.append((candidate.text, verdict.explanation))
                 from ..errors import Unsatisfiable
-                last_error = Unsatisfiable("the plan breaks the constraints: " + verdict.explanation,
-                                           core=[c.describe() for c in verdict.core])
+                last_error = Unsatisfiable(
+                    "every plan the search found breaks the constraints; the most likely: "
+                    + verdict.explanation, core=[c.describe() for c in verdict.core],
+                    hint="relax one of the constraints named above, or change the request")
                 continue
         bias = abstain_bias if candidate.text == NONE_TEXT else 0.0
         passed.append(Scored(plan, candidate.text, candidate.score, candidate.score + bias))

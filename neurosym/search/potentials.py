@@ -132,6 +132,23 @@ class SolverPotential:
         return refusal
 
 
+    def refuse_every_plan(self) -> tuple[str, ...] | None:
+        """Why no plan at all can meet the constraints (the empty plan closed, and every
+        first call), or None when some plan may."""
+        from ..solver.check import check_plan
+        empty = check_plan(Plan(), self.tools, self.constraints or (),
+                           observations=self.observations, timeout_ms=self.timeout_ms)
+        if not empty.refuted:
+            return None
+        reasons = [empty.explanation]
+        for tool in self.tools:
+            refusal = self.refuse(PartialPlan(tool=tool.name, bind="r1"))
+            if refusal is None:
+                return None
+            reasons.append(f"a first call of {tool.name}: {refusal.reason}")
+        return tuple(dict.fromkeys(reasons))
+
+
 def _holds_call(value: Value) -> bool:
     return any(isinstance(node, Call) for node in walk_values(value))
 

@@ -20,7 +20,8 @@ def test_a_string_the_model_wanted_bare_holds_what_the_model_writes_after_the_qu
     from neurosym.planner import Planner
     # The model wants `function=lambda ...` (or None): a bare word the grammar masks. The
     # best allowed token glued a comma to the quote (`",`), which wrote "," as the value.
-    result = Planner([AREA], model=model).plan(
+    # The token-by-token decoder (width 0) is the one that writes an opening alone.
+    result = Planner([AREA], model=model, width=0).plan(
         "Calculate the area under the curve y=x^2 from x=1 to x=3.")
     assert result.ok, result.explanation
     (call,) = result.plan.calls

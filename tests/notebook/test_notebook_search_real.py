@@ -22,7 +22,7 @@ pytestmark = [
 def over_the_limit() -> ns.PlanResult:
     """A transfer of 1200 requested under ``transfer.amount <= 1000``."""
     _, tools = make_world()
-    planner = ns.Planner(tools=[tools["transfer"]], constraints=["transfer.amount <= 1000"])
+    planner = ns.Planner(tools=[tools["transfer"]], constraints=["transfer.amount <= 1000"], width=0)
     return planner.plan("Transfer 1200 from savings to checking.")
 
 
