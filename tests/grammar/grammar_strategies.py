@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import keyword
 import re
 from typing import Any
 
@@ -187,7 +188,9 @@ def plans_over(draw: st.DrawFn, tools: tuple[Tool, ...], *, max_string_length: i
     if names == "numbered":
         binds: list[str | None] = [step_name(i) for i in range(count)]
     else:
-        free = draw(st.lists(identifiers, min_size=count, max_size=count, unique=True))
+        # A result is never bound to a Python keyword (the grammar refuses `or = a()`).
+        free = draw(st.lists(identifiers.filter(lambda n: not keyword.iskeyword(n)),
+                             min_size=count, max_size=count, unique=True))
         binds = [name if draw(st.booleans()) else None for name in free]
     for bind in binds:
         call = drawer.call()
