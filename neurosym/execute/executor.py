@@ -36,6 +36,7 @@ from ._resolve import ResolutionError, resolve_value
 from .audit import AuditLog, AuditRecord, Outcome
 from .digest import idempotency_key
 from .gateway import argument_problems, recheck_constraints
+from .grounds import grounds_of, ungrounded
 from .policy import Policy, ToolCall
 from .result import ExecutionResult, StepResult, StepStatus
 from .verify import VerifiedPlan
@@ -249,8 +250,12 @@ class _Run:
     def gateway(self, index: int, tool: Tool, args: dict[str, Any]) -> str | None:
         """Why the call may not happen, or None."""
         node = self.graph.nodes[index]
+        call = ToolCall(index, tool.name, dict(args), node["bind"],
+                        sources=self.grounds(index, tool, args))
         try:
-            self.ex.policy.approve(ToolCall(index, tool.name, dict(args), node["bind"]), tool)
+            self.ex.policy.approve(call, tool)
+            if not self.ex.policy.needs_approval(tool):  # an approval grounds every value
+                self.ex.policy.ground(call, tool, ungrounded(call.sources))
         except PolicyError as exc:
             return f"PolicyError: {exc.message}"
         problems = argument_problems(tool, args)
@@ -268,6 +273,15 @@ class _Run:
             except NeurosymError as exc:  # the message already names the values in conflict
                 return f"{type(exc).__name__}: {exc.message}"
         return None
+
+    def grounds(self, index: int, tool: Tool, args: Mapping[str, Any]) -> dict[str, str]:
+        """Where the call's required values come from, when the plan answers a request."""
+        if self.verified.request is None:
+            return {}
+        with self.lock:
+            observed = {**self.verified.observations, **self.values}
+        return grounds_of(tool, dict(self.graph.nodes[index]["args"]), args,
+                          self.verified.request, observed)
 
     def call(self, index: int, tool: Tool, args: dict[str, Any], key: str | None,
              text: str) -> StepResult:

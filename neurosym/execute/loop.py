@@ -29,14 +29,18 @@ from ..graph._plain import to_jsonable
 from ..graph._tools import ToolsLike, index_tools
 from ..plan.ast import Plan
 from .executor import Executor
+from .history import PastCall, past_calls
 from .result import ExecutionResult
 from .shape import ObservationStore, shape_observation
 from .verify import verify
 
-__all__ = ["LoopObservation", "LoopResult", "LoopStatus", "Proposer", "Turn", "run_loop"]
+__all__ = ["LoopObservation", "LoopResult", "LoopStatus", "Proposal", "Proposer", "Turn",
+           "run_loop"]
 
-#: ``unanswered``: the calls ran, but the proposer had no answer to give from them.
-LoopStatus = Literal["answer", "ask", "none", "dry-run", "budget", "unanswered"]
+#: ``unanswered``: the calls ran, but the proposer had no answer to give from them;
+#: ``unsatisfiable``: the proposer found no plan that keeps the constraints and the request.
+LoopStatus = Literal["answer", "ask", "none", "dry-run", "budget", "unanswered",
+                     "unsatisfiable"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,12 @@ class Turn:
     error: str | None = None
     execution: ExecutionResult | None = None
     observations: tuple[LoopObservation, ...] = ()
+    #: The proposer's verdict on the plan (:class:`neurosym.verdict.Judgement`), if any.
+    judgement: Any = field(default=None, compare=False)
+
+    @property
+    def verdict(self) -> str | None:
+        return None if self.judgement is None else str(self.judgement.verdict)
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,12 @@ class LoopResult:
         return tuple(o for turn in self.turns for o in turn.observations)
 
     @property
+    def history(self) -> tuple[PastCall, ...]:
+        """Every call the run executed successfully, in order."""
+        return tuple(past for turn in self.turns if turn.execution is not None
+                     for past in past_calls(turn.index, turn.execution.steps))
+
+    @property
     def values(self) -> dict[str, Any]:
         """The latest successful result under each bound name."""
         found: dict[str, Any] = {}
@@ -99,6 +115,9 @@ class LoopResult:
             "status": self.status, "text": self.text,
             "turns": [{
                 "plan": turn.plan.text, "verified": turn.verified, "error": turn.error,
+                "verdict": turn.verdict,
+                "judgement": (turn.judgement.to_dict() if turn.judgement is not None
+                              and hasattr(turn.judgement, "to_dict") else None),
                 "steps": [] if turn.execution is None else [
                     {"index": s.index, "tool": s.tool, "bind": s.bind, "status": s.status,
                      "observation": to_jsonable(s.observation)}
@@ -107,9 +126,18 @@ class LoopResult:
         }
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """A plan with the proposer's verdict on it (what a planner-backed proposer returns)."""
+
+    plan: Plan
+    judgement: Any = None
+
+
 #: Proposes the next plan from the request and what was observed; None when, after
-#: calls that ran, it cannot write an answer.
-Proposer = Callable[[str, Sequence[LoopObservation]], "Plan | None"]
+#: calls that ran, it cannot write an answer. It may raise
+#: :class:`~neurosym.errors.Unsatisfiable`: the run then ends ``unsatisfiable``.
+Proposer = Callable[[str, Sequence[LoopObservation]], "Plan | Proposal | None"]
 
 
 def run_loop(request: str, propose: Proposer, *, tools: ToolsLike, executor: Executor,
@@ -118,37 +146,51 @@ def run_loop(request: str, propose: Proposer, *, tools: ToolsLike, executor: Exe
     """Plan, verify, execute and observe until a terminal form or ``max_turns`` plans.
 
     ``tools`` are what plans are verified against (the executor runs them); results
-    observed in earlier turns are given to the constraint check of later plans. Each
-    observation is cut to ``budget_chars`` with the full value kept in ``store``.
+    observed in earlier turns are given to the constraint check of later plans, and the
+    constraints hold over every call executed so far together with the next plan (the
+    executor refuses a call that would break them given what already ran). The request
+    goes with each plan, so a write runs only with grounded values (see
+    :class:`~neurosym.execute.Policy`). Each observation is cut to ``budget_chars`` with
+    the full value kept in ``store``.
     """
     index = index_tools(tools)
     store = store if store is not None else ObservationStore()
     seen: list[LoopObservation] = []
     observed: dict[str, Any] = {}
     turns: list[Turn] = []
+    history: list[PastCall] = []
     for number in range(max_turns):
-        plan = propose(request, tuple(seen))
-        if plan is None:
+        try:
+            proposal = propose(request, tuple(seen))
+        except Unsatisfiable as err:
+            return LoopResult("unsatisfiable", str(err), tuple(turns), store)
+        if proposal is None:
             return LoopResult("unanswered", None, tuple(turns), store)
+        plan, judgement = ((proposal.plan, proposal.judgement) if isinstance(proposal, Proposal)
+                           else (proposal, None))
         if not plan.steps:
             kind = plan.terminal.kind if plan.terminal else "none"
-            turns.append(Turn(number, plan, verified=True))
+            turns.append(Turn(number, plan, verified=True, judgement=judgement))
             text = plan.terminal.text if plan.terminal else None
             return LoopResult(kind, text, tuple(turns), store)
         try:
-            verified = verify(plan, index, constraints, observations=observed or None)
+            verified = verify(plan, index, constraints, observations=observed or None,
+                              history=tuple(history), request=request)
         except (PlanValidationError, Unsatisfiable, BudgetExceeded) as err:
             note = LoopObservation(number, None, None, None, False,
                                    f"the plan was rejected: {type(err).__name__}: {err}")
             seen.append(note)
-            turns.append(Turn(number, plan, verified=False, error=str(err), observations=(note,)))
+            turns.append(Turn(number, plan, verified=False, error=str(err), observations=(note,),
+                              judgement=judgement))
             continue
         result = executor.execute(verified)
         notes = tuple(_observe(number, result, budget_chars, store))
         seen.extend(notes)
         observed.update(result.results_by_tool)
         observed.update(result.values)
-        turns.append(Turn(number, plan, verified=True, execution=result, observations=notes))
+        history.extend(past_calls(number, result.steps))
+        turns.append(Turn(number, plan, verified=True, execution=result, observations=notes,
+                          judgement=judgement))
         if result.dry_run:
             return LoopResult("dry-run", result.report(), tuple(turns), store)
         if plan.terminal is not None:

@@ -36,6 +36,16 @@ class ToolCall:
     tool: str
     args: Mapping[str, Any]
     bind: str | None = None
+    #: Where each required value came from (``request``, ``observation (r1)``,
+    #: ``ungrounded``): what an approver is asked to confirm.
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """The call with each value's source, for an approver to read."""
+        from ._render import render_resolved_call
+        sources = ", ".join(f"{k}: {v}" for k, v in self.sources.items())
+        return render_resolved_call(self.tool, dict(self.args)) + (f"  [{sources}]" if sources
+                                                                   else "")
 
 
 Approver = Callable[[ToolCall], bool]
@@ -56,12 +66,18 @@ class Policy:
     ``allow=None`` allows every tool not denied. A tool needs approval when it is
     flagged ``requires_approval`` or listed in ``require_approval``; ``approver(call)``
     must then return True, and without an approver the call is refused.
+
+    ``ground_writes`` (on by default): in an agent run a write runs only when each of
+    its required values comes from the request, an observation or an approval; an
+    ungrounded one goes to the approver (who sees ``call.sources``) and without one is
+    refused. ``ground_writes=False`` lets the model's own values through.
     """
 
     allow: frozenset[str] | None = None
     deny: frozenset[str] = frozenset()
     require_approval: frozenset[str] = frozenset()
     approver: Approver | None = field(default=None, compare=False)
+    ground_writes: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "allow", _names(self.allow))
@@ -110,3 +126,26 @@ class Policy:
         if approved is not True:
             raise PolicyError(f"the approver refused {tool.name}",
                               hint="change the request, or approve the call")
+
+    def ground(self, call: ToolCall, tool: Tool, missing: Iterable[str]) -> None:
+        """Raise :class:`PolicyError` for a write whose values ``missing`` have no grounds,
+        unless the policy lets such writes through or the approver confirms the call."""
+        missing = list(missing)
+        if not missing or not self.ground_writes or tool.effect != "write":
+            return
+        values = ", ".join(f"{name}={call.args.get(name)!r}" for name in missing)
+        if self.approver is not None:
+            try:
+                approved = self.approver(call)
+            except Exception as exc:  # an approver that fails has not approved
+                raise PolicyError(f"the approver failed on {tool.name}: {type(exc).__name__}: "
+                                  f"{exc}", hint="fix the approver function") from exc
+            if approved is True:
+                return
+            raise PolicyError(f"the approver refused {tool.name} with ungrounded values "
+                              f"({values})", hint="change the request, or approve the call")
+        raise PolicyError(f"{tool.name} is ungrounded: {values} "
+                          f"{'comes' if len(missing) == 1 else 'come'} from neither the "
+                          "request, an observation nor an approval",
+                          hint="state the values in the request, give an approver, or use "
+                               "Policy(ground_writes=False) to let the model choose them")

@@ -45,8 +45,10 @@ _KEY = os.urandom(32)
 
 
 def _seal_of(plan: Plan, tools: tuple[Tool, ...], constraints: tuple[Any, ...],
-             observations: Mapping[str, Any]) -> str:
-    text = repr((plan, tools, constraints, sorted(observations.items(), key=repr)))
+             observations: Mapping[str, Any], history: tuple[Any, ...] = (),
+             request: str | None = None) -> str:
+    text = repr((plan, tools, constraints, sorted(observations.items(), key=repr), history,
+                 request))
     return hmac.new(_KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -62,9 +64,16 @@ class VerifiedPlan:
                                             compare=False)
     report: Any = field(default=None, compare=False, repr=False)
     _seal: str | None = field(default=None, compare=False, repr=False)
+    #: Calls earlier turns of the run executed (:class:`~neurosym.execute.history.PastCall`):
+    #: the constraints hold over them together with this plan.
+    history: tuple[Any, ...] = ()
+    #: The request the plan answers, when it came from one: a write's values must be
+    #: grounded in it, an observation or an approval (:class:`~neurosym.execute.Policy`).
+    request: str | None = None
 
     def __post_init__(self) -> None:
-        expected = _seal_of(self.plan, self.tools, self.constraints, self.observations)
+        expected = _seal_of(self.plan, self.tools, self.constraints, self.observations,
+                            self.history, self.request)
         if self._seal is None or not hmac.compare_digest(self._seal, expected):
             raise UnverifiedPlanError(
                 "a VerifiedPlan is made only by verify()",
@@ -78,13 +87,16 @@ class VerifiedPlan:
 
 
 def verify(plan: Plan | str, tools: ToolsLike, constraints: Sequence[Any] | None = None,
-           observations: Mapping[str, Any] | None = None) -> VerifiedPlan:
+           observations: Mapping[str, Any] | None = None, *, history: Sequence[Any] = (),
+           request: str | None = None) -> VerifiedPlan:
     """Check ``plan`` and return it sealed as verified, or raise why it is not.
 
     Raises :class:`~neurosym.errors.PlanValidationError` for a broken plan and
     :class:`~neurosym.errors.Unsatisfiable` when it breaks a constraint (checked only
     when ``constraints`` are given; ``observations`` are values already observed, for
-    constraints that refer to them). A plan text is parsed first.
+    constraints that refer to them). A plan text is parsed first. In an agent run
+    ``history`` holds the calls earlier turns executed (the constraints hold over them
+    and this plan together) and ``request`` the user's request (writes must be grounded).
     """
     if isinstance(plan, str):
         from ..plan import parse_plan
@@ -94,10 +106,12 @@ def verify(plan: Plan | str, tools: ToolsLike, constraints: Sequence[Any] | None
     report = None
     constraints = tuple(constraints or ())
     if constraints:
-        from ._constraints import check_constraints
-        report = check_constraints(plan, list(index.values()), constraints, observations)
+        from ._constraints import check_with_history
+        report = check_with_history(plan, list(index.values()), constraints, observations,
+                                    tuple(history))
     chosen = tuple(index.values())
     observed = MappingProxyType(dict(observations or {}))
+    past = tuple(history)
     return VerifiedPlan(plan=plan, flat=flatten(plan), tools=chosen, constraints=constraints,
-                        observations=observed, report=report,
-                        _seal=_seal_of(plan, chosen, constraints, observed))
+                        observations=observed, report=report, history=past, request=request,
+                        _seal=_seal_of(plan, chosen, constraints, observed, past, request))

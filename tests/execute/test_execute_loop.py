@@ -42,7 +42,8 @@ def test_a_rejected_plan_is_explained_and_not_run() -> None:
     world, tools = make_world()
     script = Script('b = book_flights(flight_id="UA990", passengers=1)',
                     'b = book_flight(flight_id="UA990", passengers=1)\nanswer("done")')
-    result = run_loop("Book UA990", script, tools=tools, executor=Executor(tools))
+    result = run_loop("Book UA990 for 1 passenger", script, tools=tools,
+                      executor=Executor(tools))
     first, second = result.turns
     assert not first.verified and first.execution is None
     note = script.shown[1][0]
@@ -134,7 +135,7 @@ def test_values_observed_in_one_turn_constrain_the_next_plans() -> None:
     move = 't = transfer(from_account="savings", to_account="checking", amount={})'
     script = Script('bal = get_balance(account="savings")', move.format("600.0"),
                     move.format("400.0"), 'answer("Moved 400.")')
-    result = run_loop("Move what I can", script, tools=tools, executor=Executor(tools),
+    result = run_loop("Move 600 from savings to checking, or 400 if that is too much", script, tools=tools, executor=Executor(tools),
                       constraints=["transfer.amount <= get_balance.result"])
     assert [t.verified for t in result.turns] == [True, False, True, True]
     assert "get_balance.result = 500.0 (observed)" in (result.turns[1].error or "")
