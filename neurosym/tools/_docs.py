@@ -43,8 +43,9 @@ def tool_from_doc(doc: object, path: str, *, dialect: Dialect) -> Tool:
     parameters = doc.get("parameters")
     params = () if parameters is None else read_parameters(
         parameters, tool=name, dialect=dialect, path=f"{path}.parameters")
-    return check_tool(Tool(name=name, description=description.strip(), params=params),
-                      path=path)
+    schema = parameters if dialect == "json-schema" and isinstance(parameters, Mapping) else None
+    return check_tool(Tool(name=name, description=description.strip(), params=params,
+                           schema=schema), path=path)
 
 
 def openai_function_doc(entry: object, path: str) -> tuple[object, str]:

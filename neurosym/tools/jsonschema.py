@@ -44,7 +44,8 @@ def tool_from_json_schema(name: str, schema: Mapping[str, Any], description: str
     params = read_parameters(schema, tool=name)
     return check_tool(Tool(name=name, description=description.strip(), params=params,
                            returns=returns, effect=effect, requires_approval=requires_approval,
-                           idempotency_param=idempotency_param, func=func))
+                           idempotency_param=idempotency_param, func=func,
+                           schema=schema))
 
 
 def param_to_json_schema(param: Param) -> dict[str, Any]:

@@ -82,6 +82,9 @@ class Tool:
     requires_approval: bool = False
     idempotency_param: str | None = None
     func: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    #: The parameters' JSON Schema as the tool's source wrote it (OpenAI, MCP, JSON
+    #: Schema), for the executor's last check of the real arguments; None for others.
+    schema: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the Python function behind the tool, as if the tool were that function."""

@@ -168,6 +168,14 @@ class ToolSet(Sequence[Tool]):
         return cls([tool_from_json_schema(name, schema, description)])
 
     @classmethod
+    def from_mcp(cls, source: Any, **options: Any) -> ToolSet:
+        """Tools of an MCP server, called through its session: ``source`` is a stdio
+        command (``["python", "server.py"]``), a :class:`~neurosym.tools.mcp.MCPConnection`,
+        or an open ``mcp.ClientSession`` with ``loop=`` (see :mod:`neurosym.tools.mcp`)."""
+        from .mcp import tools_from_mcp
+        return tools_from_mcp(source, **options)
+
+    @classmethod
     def coerce(cls, obj: object) -> ToolSet:
         """A ToolSet from whatever a caller holds: a ToolSet, a Tool, a function, an
         OpenAI or BFCL dict or JSON text, or a list mixing them. ``None`` is empty."""
