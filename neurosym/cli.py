@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -85,6 +86,25 @@ def _positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        return _closed_output()
+
+
+def _closed_output() -> int:
+    """The reader of stdout went away (``neurosym plan --json | head``): stop quietly,
+    with the status of a process ended by SIGPIPE."""
+    # Python flushes stdout once more at exit; aim it at /dev/null so that cannot fail.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if args_list and args_list[0] in _DELEGATED:

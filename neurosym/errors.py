@@ -33,6 +33,7 @@ __all__ = [
     "ModelNotFoundError",
     "ModelFormatError",
     "ModelTooLargeError",
+    "ContextSizeError",
     "ContextOverflowError",
     "DecodeError",
     "BudgetExceeded",
@@ -177,6 +178,16 @@ class ModelFormatError(ModelError, ValueError):
 
 class ModelTooLargeError(ModelError, MemoryError):
     """Loading the model would need more memory than the machine has free."""
+
+
+class ContextSizeError(ModelError, ValueError):
+    """The context asked for (``n_ctx``) is not one the model can be loaded with."""
+
+    def __init__(self, message: str, *, asked: int | None = None, trained: int | None = None,
+                 hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.asked = asked
+        self.trained = trained
 
 
 class ContextOverflowError(ModelError, ValueError):

@@ -159,16 +159,23 @@ class Planner:
                  plausibility: float | None = DEFAULT_PLAUSIBILITY, canonical: bool = True,
                  nested: bool = False, steer: Steer = DEFAULT_STEER,
                  guide_weight: float | None = DEFAULT_GUIDE_WEIGHT) -> None:
+        from ._planner_args import (check_budgets, check_satisfiable, constraint_texts,
+                                    naming_removed, policy_tools)
         from .decode import Budgets, Sampling
         from .tools import ToolSet
+        check_budgets(max_tokens=max_tokens, n_ctx=n_ctx)
         tools = ToolSet.coerce(tools)
+        removed: tuple[str, ...] = ()
         if policy is not None:
             # A denied tool leaves the grammar itself: the model cannot even propose it.
-            tools = ToolSet(policy.filter_tools(tools))
+            tools, removed = policy_tools(tools, policy)
         self.tools: ToolSet = tools
-        self.constraints = tuple(constraints)
-        # Constraints are compiled here so a typo fails now, not in the middle of a decode.
-        self.constraint_set = _compile(self.constraints, self.tools)
+        self.constraints = constraint_texts(constraints)
+        # Constraints are compiled here so a typo fails now, not in the middle of a decode,
+        # and constraints no plan can meet are refused now too.
+        with naming_removed(removed):
+            self.constraint_set = _compile(self.constraints, self.tools)
+        check_satisfiable(self.constraint_set, self.tools)
         self.solver = solver
         self.policy = policy
         self.seed = seed

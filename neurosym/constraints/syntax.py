@@ -303,10 +303,68 @@ def _pos(item: lark.Tree | lark.Token) -> tuple[int, int]:
     return meta.line, meta.column
 
 
-def _build(item: lark.Tree | lark.Token) -> Node:
+def _build(root: lark.Tree | lark.Token) -> Node:
+    """The syntax tree of a parse, built without recursion (children before parents).
+
+    A constraint may nest as deep as its text (``- - - ... 1``, ``not not ...``, many
+    ``[``); a recursive builder, and every recursive pass after it, would end in a
+    RecursionError. Nesting beyond :data:`MAX_DEPTH` (after ``and``/``or`` chains are
+    flattened) is refused here with its position.
+    """
     import lark
-    if isinstance(item, lark.Token):  # pragma: no cover - every token sits under a rule
-        raise ConstraintSyntaxError(f"unexpected {item.value!r}")
+    built: dict[int, Node] = {}
+    depths: dict[int, int] = {}
+    stack: list[tuple[lark.Tree | lark.Token, bool]] = [(root, False)]
+    while stack:
+        item, ready = stack.pop()
+        if isinstance(item, lark.Token):  # pragma: no cover - every token sits under a rule
+            raise ConstraintSyntaxError(f"unexpected {item.value!r}")
+        if not ready:
+            stack.append((item, True))
+            stack.extend((kid, False) for kid in item.children if isinstance(kid, lark.Tree))
+            continue
+        node = _node(item, built)
+        depth = 1 + max((depths[id(kid)] for kid in _operands(node)), default=0)
+        if depth > MAX_DEPTH:
+            line, column = _pos(item)
+            raise ConstraintSyntaxError(
+                f"the expression nests more than {MAX_DEPTH} levels deep", line=line,
+                column=column,
+                hint="write it flatter: fewer nested brackets, signs or 'not's, or split it "
+                     "into several constraints")
+        built[id(item)] = node
+        depths[id(node)] = depth
+    return built[id(root)]
+
+
+#: Deepest nesting of a constraint's expression (a chain of ``and``/``or`` is one level).
+MAX_DEPTH = 64
+
+
+def _operands(node: Node) -> tuple[Node, ...]:
+    """The nodes directly inside ``node``."""
+    if isinstance(node, Call | ListExpr):
+        return node.args if isinstance(node, Call) else node.items
+    if isinstance(node, Unary | Not):
+        return (node.arg,)
+    if isinstance(node, Binary | Implies):
+        return (node.left, node.right)
+    if isinstance(node, Compare):
+        return node.operands
+    if isinstance(node, Member):
+        return (node.arg, node.items)
+    if isinstance(node, BoolOp):
+        return node.args
+    return ()
+
+
+def _node(item: lark.Tree, built: dict[int, Node]) -> Node:
+    """One node from its parse tree, whose children are already built."""
+    import lark
+
+    def sub(kid: lark.Tree | lark.Token) -> Node:
+        return built[id(kid)]
+
     line, column = _pos(item)
     kind = item.data
     kids = item.children
@@ -334,36 +392,35 @@ def _build(item: lark.Tree | lark.Token) -> Node:
         return Name(tuple(parts), line, column)
     if kind == "call":
         name = str(kids[0])
-        args = tuple(_build(k) for k in kids[1:] if k is not None)
-        return Call(name, args, line, column)
+        return Call(name, tuple(sub(k) for k in kids[1:] if k is not None), line, column)
     if kind == "list":
-        return ListExpr(tuple(_build(k) for k in kids if k is not None), line, column)
+        return ListExpr(tuple(sub(k) for k in kids if k is not None), line, column)
     if kind == "neg":
-        return Unary("-", _build(kids[0]), line, column)
+        return Unary("-", sub(kids[0]), line, column)
     if kind in ("add", "sub", "mul"):
         op = {"add": "+", "sub": "-", "mul": "*"}[kind]
-        return Binary(op, _build(kids[0]), _build(kids[1]), line, column)
+        return Binary(op, sub(kids[0]), sub(kids[1]), line, column)
     if kind == "compare":
-        operands = tuple(_build(k) for k in kids[0::2])
+        operands = tuple(sub(k) for k in kids[0::2])
         ops = tuple(str(k) for k in kids[1::2])
         return Compare(operands, ops, line, column)
     if kind in ("member", "not_member"):
-        items = _build(kids[1])
+        items = sub(kids[1])
         assert isinstance(items, ListExpr)
-        return Member(_build(kids[0]), items, kind == "not_member", line, column)
+        return Member(sub(kids[0]), items, kind == "not_member", line, column)
     if kind == "not_":
-        return Not(_build(kids[0]), line, column)
+        return Not(sub(kids[0]), line, column)
     if kind in ("and_", "or_"):
         op = kind[:-1]
         args: list[Node] = []
         for kid in kids:
-            built = _build(kid)
+            done = sub(kid)
             # flatten left-nested chains: a and b and c -> one node with three args
-            if isinstance(built, BoolOp) and built.op == op:
-                args.extend(built.args)
+            if isinstance(done, BoolOp) and done.op == op:
+                args.extend(done.args)
             else:
-                args.append(built)
+                args.append(done)
         return BoolOp(op, tuple(args), line, column)
     if kind == "implies":
-        return Implies(_build(kids[0]), _build(kids[1]), line, column)
+        return Implies(sub(kids[0]), sub(kids[1]), line, column)
     raise ConstraintSyntaxError(f"unknown construct {kind!r}")  # pragma: no cover

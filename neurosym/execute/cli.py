@@ -92,7 +92,8 @@ def main(args: argparse.Namespace) -> int:
             raise NeurosymError(f"the planner could not be imported ({exc})",
                                 hint="install neurosym with its model extra: "
                                      "pip install 'neurosym[model]'") from exc
-        planner = Planner(tools=policy.filter_tools(tools), constraints=args.constraint,
+        # The planner filters by the policy itself, so it can say when none remain.
+        planner = Planner(tools=tools, policy=policy, constraints=args.constraint,
                           model=args.model)
         result = planner.run(args.request, executor=executor)
     except NeurosymError as err:

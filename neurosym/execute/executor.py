@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["Executor"]
 
 _RETRYABLE = (TimeoutError, ConnectionError, RetryableError)
+#: The longest a call may be given (seconds).
+MAX_TIMEOUT_S = 86_400.0
 
 
 class Executor:
@@ -70,6 +72,12 @@ class Executor:
         if not timeout_s > 0:
             raise ExecutionError(f"timeout_s must be positive (got {timeout_s})",
                                  hint="give each call a few seconds, e.g. timeout_s=10")
+        if not timeout_s <= MAX_TIMEOUT_S:
+            # Beyond this a thread's wait overflows (inf, 1e10), and no call should be
+            # waited for longer anyway: a call that may take forever is a hang.
+            raise ExecutionError(f"timeout_s must be at most {MAX_TIMEOUT_S:g} s (a day), "
+                                 f"not {timeout_s}",
+                                 hint="give each call a bounded time, e.g. timeout_s=10")
         if retries < 0 or max_workers < 1 or backoff_s < 0:
             raise ExecutionError(
                 f"retries >= 0, max_workers >= 1 and backoff_s >= 0 are needed (got "

@@ -18,19 +18,17 @@ True
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..tools._linear_regex import PatternRefused, pattern_search
 from ..tools.tool import Param
 from ._plain import short_repr, to_jsonable
 
 __all__ = ["describe_type", "field_type", "type_fits", "value_problems"]
 
 _WIDENINGS = {("integer", "number"), ("date", "string"), ("string", "date")}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def describe_type(param: Param | None) -> str:
@@ -155,13 +153,17 @@ def _check_string(param: Param, value: Any, where: str) -> list[str]:
         problems.append(f"{where}: must have at most {param.max_length} characters "
                         f"(got {len(value)})")
     if param.pattern is not None:
-        compiled = _compile(param.pattern)
-        if compiled is None:
+        # RE2, never a backtracking engine: a value can cost time linear in its length
+        # only, at the gateway as in a plan's check.
+        try:
+            matched = pattern_search(param.pattern, value)
+        except PatternRefused as err:
             problems.append(f"{where}: the pattern {param.pattern!r} is not a valid regular "
-                            "expression")
-        elif compiled.search(value) is None:
-            problems.append(f"{where}: must match the pattern {param.pattern!r} "
-                            f"(got {short_repr(value)})")
+                            f"expression for a linear-time check: {err}")
+        else:
+            if not matched:
+                problems.append(f"{where}: must match the pattern {param.pattern!r} "
+                                f"(got {short_repr(value)})")
     problems.extend(_check_format(param.format, value, where))
     return problems
 
@@ -172,7 +174,7 @@ def _check_format(fmt: str | None, value: str, where: str) -> list[str]:
     if fmt == "date-time" and not _parses(_dt.datetime.fromisoformat, value, None):
         return [f"{where}: must be a date-time written YYYY-MM-DDTHH:MM[:SS] "
                 f"(got {short_repr(value)})"]
-    if fmt == "email" and not _EMAIL.match(value):
+    if fmt == "email" and not _is_email(value):
         return [f"{where}: must be an email address (got {short_repr(value)})"]
     return []
 
@@ -187,12 +189,12 @@ def _parses(parse: Any, value: str, exact_length: int | None) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
+def _is_email(value: str) -> bool:
+    """``local@domain.tld`` without spaces or a second ``@`` (no regex: linear time)."""
+    if any(c.isspace() for c in value) or value.count("@") != 1:
+        return False
+    local, domain = value.split("@")
+    return bool(local) and "." in domain[1:-1]
 
 
 def _check_number(param: Param, value: Any, where: str) -> list[str]:

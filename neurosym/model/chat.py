@@ -1,8 +1,9 @@
 """Chat messages rendered to one prompt string with the model's own template.
 
 The template comes from the GGUF metadata (``tokenizer.chat_template``) and runs in a
-sandboxed Jinja environment: a model file is data, and its template may not touch
-anything but the messages. Without a template a plain ``role: content`` layout is used.
+sandboxed Jinja environment with a budget (:mod:`neurosym.model._template`): a model
+file is data, and its template may not touch anything but the messages, nor loop or
+grow without bound. Without a template a plain ``role: content`` layout is used.
 
 >>> render_chat(None, [{"role": "user", "content": "hi"}])
 'user: hi\\n\\nassistant:'
@@ -52,11 +53,17 @@ def render_chat(template: str | None, messages: Sequence[ChatMessage], *,
     if not template:
         return _render_plain(messages, add_generation_prompt)
     try:
-        compiled = _compile(template)
-        return compiled.render(messages=list(messages), add_generation_prompt=add_generation_prompt,
-                               bos_token=bos_token, eos_token=eos_token, tools=None)
+        env, compiled = _compile(template)
+        return env.render(compiled, {"messages": list(messages),
+                                     "add_generation_prompt": add_generation_prompt,
+                                     "bos_token": bos_token, "eos_token": eos_token,
+                                     "tools": None})
     except ModelFormatError:
         raise
+    except RecursionError as exc:
+        raise ModelFormatError("the model's chat template recurses without end",
+                               hint="use a model whose GGUF carries a working chat template"
+                               ) from exc
     except Exception as exc:  # a template is foreign code: any failure is the file's
         raise ModelFormatError(f"the model's chat template failed: {exc}",
                                hint="use a model whose GGUF carries a working chat template"
@@ -71,16 +78,21 @@ def _render_plain(messages: Sequence[ChatMessage], add_generation_prompt: bool) 
 @lru_cache(maxsize=8)
 def _compile(template: str) -> Any:
     from jinja2.exceptions import TemplateError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from ._template import BoundedEnvironment
 
     def raise_exception(message: str) -> None:
         raise ModelFormatError(f"the model's chat template refused the messages: {message}",
                                hint="check the roles and their order")
 
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    env = BoundedEnvironment(trim_blocks=True, lstrip_blocks=True)
     env.globals["raise_exception"] = raise_exception
     try:
-        return env.from_string(template)
+        return env, env.from_string(template)
+    except RecursionError as exc:
+        raise ModelFormatError("the model's chat template nests too deeply to compile",
+                               hint="use a model whose GGUF carries a working chat template"
+                               ) from exc
     except TemplateError as exc:
         raise ModelFormatError(f"the model's chat template does not compile: {exc}",
                                hint="use a model whose GGUF carries a working chat template"

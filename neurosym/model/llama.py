@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ContextOverflowError, ModelFormatError, ModelTooLargeError
+from ..errors import ContextOverflowError, ContextSizeError, ModelFormatError, ModelTooLargeError
+from ._gguf import trained_context
 from ._system import available_memory, cpu_count, quiet_stderr
 from .chat import ChatMessage, render_chat
 from .locate import find_model
@@ -298,6 +299,7 @@ def clear_model_cache() -> None:
 
 def _load(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Model:
     _check_gguf(path)
+    _check_context(path, n_ctx)
     _check_memory(path)
     try:
         import llama_cpp
@@ -314,6 +316,14 @@ def _load(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Model:
         raise ModelFormatError(f"llama.cpp could not load {path.name}: {exc}",
                                hint="the file may be truncated or use an architecture this "
                                     "llama.cpp build does not know; try another GGUF") from exc
+    except Exception as exc:
+        # llama-cpp-python compiles the file's chat template with Jinja while it loads.
+        from jinja2.exceptions import TemplateError
+        if not isinstance(exc, TemplateError):
+            raise
+        raise ModelFormatError(f"the chat template inside {path.name} does not compile: {exc}",
+                               hint="use a GGUF whose chat template works, or fix the "
+                                    "tokenizer.chat_template entry of this one") from exc
     # llama-cpp-python prints llama.cpp's errors unless its logger is above ERROR.
     logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
     return Model(llama, path, n_ctx=n_ctx, n_threads=n_threads)
@@ -361,6 +371,20 @@ def _check_gguf(path: Path) -> None:
         raise ModelFormatError(
             f"{path.name} is not a GGUF file (it starts with {magic!r}, not b'GGUF')",
             hint="convert the model to GGUF (llama.cpp's convert_hf_to_gguf.py) or pass a .gguf file")
+
+
+def _check_context(path: Path, n_ctx: int) -> None:
+    """Refuse a context the model cannot use before llama.cpp allocates it (a context of
+    a million cells would take minutes and gigabytes, for positions never trained)."""
+    if not isinstance(n_ctx, int) or isinstance(n_ctx, bool) or n_ctx < 1:
+        raise ContextSizeError(f"n_ctx must be a whole number >= 1, not {n_ctx!r}",
+                               hint="n_ctx=4096 is the default")
+    trained = trained_context(path)
+    if trained is not None and n_ctx > trained:
+        raise ContextSizeError(
+            f"n_ctx={n_ctx} is more than the {trained} tokens {path.name} was trained with",
+            asked=n_ctx, trained=trained,
+            hint=f"give n_ctx at most {trained}, or use a model trained on longer contexts")
 
 
 def _check_memory(path: Path) -> None:

