@@ -72,6 +72,10 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed for --sample")
     parser.add_argument("--sample", action="store_true",
                         help="sample (temperature 0.7) instead of greedy decoding")
+    parser.add_argument("--no-prompt-cache", dest="prompt_cache", action="store_false",
+                        help="evaluate the whole prompt instead of restoring the shared part "
+                             "(instructions, tools) from the cache on disk "
+                             "(NEUROSYM_CACHE_DIR, default ~/.cache/neurosym/prompts)")
 
 
 def _positive(text: str) -> int:
@@ -155,10 +159,12 @@ def _delegate(name: str, argv: Sequence[str]) -> int:
 
 
 def _planner(tools: Any, args: argparse.Namespace, **options: Any) -> Any:
+    from .model.prompt_cache import resolve_prompt_cache
     from .planner import Planner
+    cache = resolve_prompt_cache(None, default_on=True) if getattr(args, "prompt_cache", True) else False
     return Planner(tools, constraints=list(getattr(args, "constraint", []) or []),
                    model=args.model, max_tokens=args.max_tokens, seed=args.seed,
-                   sampling=args.sample, **options)
+                   sampling=args.sample, prompt_cache=cache, **options)
 
 
 def _plan(args: argparse.Namespace, out: TextIO) -> int:

@@ -158,7 +158,8 @@ class Planner:
                  threshold: float | None = DEFAULT_THRESHOLD,
                  plausibility: float | None = DEFAULT_PLAUSIBILITY, canonical: bool = True,
                  nested: bool = False, steer: Steer = DEFAULT_STEER,
-                 guide_weight: float | None = DEFAULT_GUIDE_WEIGHT) -> None:
+                 guide_weight: float | None = DEFAULT_GUIDE_WEIGHT,
+                 prompt_cache: Any = None) -> None:
         from ._planner_args import (check_budgets, check_satisfiable, constraint_texts,
                                     naming_removed, policy_tools)
         from .decode import Budgets, Sampling
@@ -208,6 +209,9 @@ class Planner:
         self.guide_weight = guide_weight
         self.canonical = canonical
         self._decoders: dict[tuple[str, ...], Any] = {}
+        # The shared prompt's KV state on disk (neurosym.model.prompt_cache).
+        from .model.prompt_cache import resolve_prompt_cache
+        self.prompt_cache = resolve_prompt_cache(prompt_cache)
 
     def __repr__(self) -> str:
         return (f"Planner(tools={list(self.tools.names)!r}, constraints={len(self.constraints)}, "
@@ -304,6 +308,11 @@ class Planner:
                             text=_request_text(request), messages_in=request, shown=tools)
         model = self.model
         prompt = model.render_chat(messages)
+        if self.prompt_cache is not None:
+            from .model.prompt_cache import warm_prompt
+            empty = self.messages(_without_request(request), observations=observations,
+                                  previous_plan=previous_plan, tools=tools)
+            warm_prompt(self.prompt_cache, model, prompt, model.render_chat(empty))
         decoder = self._decoder_for(tools)
         self._refused = None
         if self.width >= 1 and not answer_only and self.sampling.greedy:

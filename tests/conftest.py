@@ -5,10 +5,20 @@ Tests that use the real model carry ``@pytest.mark.model``.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
+
+# The prompt cache on disk (on by default in the CLI and notebooks) writes to a folder of
+# the test session's own, never the user's cache.
+if "NEUROSYM_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
+    os.environ["NEUROSYM_CACHE_DIR"] = tempfile.mkdtemp(prefix="neurosym-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["NEUROSYM_CACHE_DIR"], True)
 
 if TYPE_CHECKING:
     from neurosym.model import Model

@@ -212,6 +212,47 @@ class Model:
         self._kv.extend(int(t) for t in tokens)
         self._logits_at = len(self._kv)
 
+    # -- the prompt sequence's state, for the prompt cache on disk --------------------
+    def sequence_state(self) -> bytes:
+        """The KV cells of the cached tokens (llama.cpp's sequence 0) as bytes."""
+        import ctypes
+
+        import llama_cpp
+        ctx = self.llama._ctx.ctx
+        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+        if size <= 0:
+            return b""
+        buffer = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0)
+        return bytes(buffer[:written]) if 0 < written <= size else b""
+
+    def restore_sequence(self, data: bytes, tokens: Sequence[int]) -> bool:
+        """Replace the cache by cells saved with :meth:`sequence_state` for ``tokens``;
+        False (and an empty cache) when llama.cpp refuses them."""
+        import ctypes
+
+        import llama_cpp
+        ctx = self.llama._ctx.ctx
+        self.reset()
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), True)
+        buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        if llama_cpp.llama_state_seq_set_data(ctx, buffer, len(data), 0) == 0:
+            self.reset()
+            return False
+        self._kv = [int(t) for t in tokens]
+        self._logits_at = -1
+        self.llama.n_tokens = len(self._kv)
+        self.llama.input_ids[:len(self._kv)] = self._kv
+        return True
+
+    def truncate_sequences(self, n: int) -> None:
+        """Forget every cached token after the first ``n`` and drop their cells now
+        (:meth:`truncate` leaves them to the next evaluation)."""
+        import llama_cpp
+        self.truncate(n)
+        llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(self.llama._ctx.ctx), -1, n, -1)
+        self._logits_at = -1
+
     def forget_logits(self) -> None:
         """The logits buffer was overwritten by a decode this class did not make (the
         search's batches): the next :meth:`sync` evaluates the last token again."""
