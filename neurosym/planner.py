@@ -97,6 +97,23 @@ class PlanResult:
     search: SearchOutcome | None = field(default=None, repr=False, compare=False)
     #: Tokens the model evaluated after the prompt (every branch of the search).
     evaluated_tokens: int = 0
+    #: The verdict and each value's source (:class:`neurosym.verdict.Judgement`).
+    judgement: Any = field(default=None, compare=False)
+
+    @property
+    def verdict(self) -> str:
+        """faithful / adjusted / uncertain / unsatisfiable / abstained (:mod:`neurosym.verdict`);
+        a result never judged is ``uncertain`` unless it failed or abstained."""
+        if self.judgement is not None:
+            return str(self.judgement.verdict)
+        if not self.ok:
+            return "unsatisfiable" if isinstance(self.error, Unsatisfiable) else "uncertain"
+        return "abstained" if self.plan is not None and not self.plan.steps else "uncertain"
+
+    @property
+    def sources(self) -> tuple[Any, ...]:
+        """Where each argument value came from (:class:`neurosym.verdict.ValueSource`)."""
+        return tuple(self.judgement.sources) if self.judgement is not None else ()
 
     def to_openai(self) -> list[dict[str, Any]]:
         """The plan's calls as OpenAI ``tool_calls`` (empty when there is no plan)."""
@@ -121,6 +138,8 @@ class PlanResult:
             "adjustments": [repr(a) for a in self.adjustments],
             "score": self.score,
             "alternatives": [{"plan": a.text, "score": a.score} for a in self.alternatives],
+            "verdict": self.verdict,
+            "judgement": self.judgement.to_dict() if self.judgement is not None else None,
         }
 
 
@@ -159,7 +178,7 @@ class Planner:
                  plausibility: float | None = DEFAULT_PLAUSIBILITY, canonical: bool = True,
                  nested: bool = False, steer: Steer = DEFAULT_STEER,
                  guide_weight: float | None = DEFAULT_GUIDE_WEIGHT,
-                 prompt_cache: Any = None) -> None:
+                 prompt_cache: Any = None, bend: bool = False) -> None:
         from ._planner_args import (check_budgets, check_satisfiable, constraint_texts,
                                     naming_removed, policy_tools)
         from .decode import Budgets, Sampling
@@ -208,6 +227,9 @@ class Planner:
         self.steer = steer
         self.guide_weight = guide_weight
         self.canonical = canonical
+        #: Whether a value the request states may be changed to meet a constraint (the
+        #: plan is then ``adjusted`` and lists it); by default it is ``unsatisfiable``.
+        self.bend = bend
         self._decoders: dict[tuple[str, ...], Any] = {}
         # The shared prompt's KV state on disk (neurosym.model.prompt_cache).
         from .model.prompt_cache import resolve_prompt_cache
@@ -288,7 +310,24 @@ class Planner:
              previous_plan: str | None = None,
              on_event: Callable[[Event], None] | None = None,
              answer_only: bool = False) -> PlanResult:
-        """Plan calls for ``request`` (a string, or chat messages).
+        """Plan calls for ``request`` (a string, or chat messages), with its verdict.
+
+        ``result.verdict`` says whether the plan is what was asked for and
+        ``result.sources`` where each value came from (:func:`neurosym.verdict.judge`).
+        """
+        result = self._plan(request, observations=observations, previous_plan=previous_plan,
+                            on_event=on_event, answer_only=answer_only)
+        if answer_only:
+            return result
+        from .verdict import judge
+        return judge(self, request, result, observations=observations)
+
+    def _plan(self, request: str | Sequence[Mapping[str, Any]], *,
+              observations: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
+              previous_plan: str | None = None,
+              on_event: Callable[[Event], None] | None = None,
+              answer_only: bool = False) -> PlanResult:
+        """Plan calls for ``request`` (a string, or chat messages), before the verdict.
 
         ``answer_only`` holds the model to ``answer(...)`` or ``ask(...)``: the agent loop
         uses it once the calls it needs have run.
@@ -488,16 +527,22 @@ class Planner:
                                   observations=_as_mapping(request.observations))
         return chain_hooks(structure, search)
 
-    def run(self, request: str, *, executor: Any, max_turns: int = 4, **options: Any) -> Any:
+    def run(self, request: str, *, executor: Any = None, max_turns: int = 4,
+            **options: Any) -> Any:
         """Plan, execute, observe and re-plan until an answer, a question, or ``max_turns``.
 
-        Delegates to :func:`neurosym.execute.loop.run_loop` with this planner proposing.
+        Delegates to :func:`neurosym.execute.loop.run_loop` with this planner proposing;
+        the constraints hold over the whole run. ``executor`` defaults to one over the
+        tools' own functions with this planner's policy. Each turn keeps its verdict.
         """
-        from .execute.loop import run_loop
+        from .execute.loop import Proposal, run_loop
+        if executor is None:
+            from .execute import Executor
+            executor = Executor(self.tools, policy=self.policy)
 
         done: set[Any] = set()
 
-        def propose(text: str, seen: Sequence[Any]) -> Plan | None:
+        def propose(text: str, seen: Sequence[Any]) -> Proposal | None:
             observations = [(o.bind or o.tool or "rejected", o.text) for o in seen]
             result = self.plan(text, observations=observations or None)
             if result.plan is not None and result.plan.steps and seen and \
@@ -509,7 +554,7 @@ class Planner:
             if result.plan is None:
                 raise result.error or DecodeError(result.explanation or "no plan")
             done.update(s.call for s in result.plan.steps)
-            return result.plan
+            return Proposal(result.plan, result.judgement)
 
         return run_loop(request, propose, tools=self.tools, executor=executor,
                         constraints=list(self.constraints) or None, max_turns=max_turns, **options)

@@ -110,6 +110,9 @@ class Judgement:
     padded: tuple[str, ...] = ()
     plan: Plan | None = None
     unconstrained: Plan | None = None
+    #: Calls the request asks for that the plan leaves out to meet a constraint, each
+    #: with the rules that forbid it.
+    dropped: tuple[str, ...] = ()
 
     @property
     def changes(self) -> tuple[ValueSource, ...]:
@@ -122,7 +125,8 @@ class Judgement:
     def summary(self) -> str:
         """One line for people: the verdict and what it rests on."""
         if self.verdict == "adjusted":
-            return "adjusted: " + "; ".join(str(c) for c in self.changes)
+            return "adjusted: " + "; ".join([*(str(c) for c in self.changes),
+                                             *(f"left out {d}" for d in self.dropped)])
         if self.verdict == "uncertain":
             return "uncertain: " + "; ".join(str(s) for s in self.unsupported)
         if self.verdict in ("unsatisfiable", "abstained"):
@@ -131,7 +135,7 @@ class Judgement:
 
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "explanation": self.explanation,
-                "padded": list(self.padded),
+                "padded": list(self.padded), "dropped": list(self.dropped),
                 "sources": [{"step": s.step, "tool": s.tool, "param": s.param, "value": s.value,
                              "source": s.kind, "reference": s.reference,
                              "proposed": s.proposed, "constraint": s.constraint}
@@ -353,14 +357,18 @@ def judge(planner: Planner, request: Any, result: PlanResult, *,
     sources = list(value_sources(plan, tools, text, observations))
     free: Plan | None = None
     padded: list[str] = []
+    dropped: list[str] = []
     if needs_comparison(planner) and getattr(planner, "_judge", True):
         unconstrained = _free_planner(planner).plan(request, observations=observations)
         free = unconstrained.plan if unconstrained.plan is not None else None
         evidence = RequestEvidence.of(text)
         sources = _compare(plan, free, sources, tools, planner, evidence, observations)
         padded = _padding(plan, free, sources)
+        if free is not None:
+            dropped = _dropped(plan, free, tools, text, planner, observations)
     _merge_adjustments(sources, result.adjustments, RequestEvidence.of(text))
-    return _decide(planner, result, plan, tuple(sources), padded, free, observations)
+    return _decide(planner, result, plan, tuple(sources), padded, free, observations,
+                   dropped)
 
 
 def _steps(plan: Plan | None) -> list[Step]:
@@ -479,6 +487,44 @@ def _padding(plan: Plan, free: Plan | None, sources: list[ValueSource]) -> list[
     return padded
 
 
+def _dropped(plan: Plan, free: Plan, tools: list[Tool], request: str, planner: Planner,
+             observations: Any) -> list[str]:
+    """Calls of the model's own plan the request asks for (they state something the
+    request says that no other call of the tool does) and the plan left out because the
+    constraints forbid them: each as ``call: rules``."""
+    from .plan.render import render_call
+    from .solver import check_plan
+    mine: dict[str, int] = {}
+    for step in _steps(plan):
+        mine[step.call.tool] = mine.get(step.call.tool, 0) + 1
+    steps = _steps(free)
+    sources = value_sources(free, tools, request, observations)
+    seen: dict[str, int] = {}
+    out = []
+    for number, step in enumerate(steps):
+        tool = step.call.tool
+        seen[tool] = seen.get(tool, 0) + 1
+        if seen[tool] <= mine.get(tool, 0):
+            continue
+        own = {(s.param, s.value) for s in sources if s.step == number and s.kind == "request"}
+        others = {(s.param, s.value) for s in sources
+                  if s.step != number and steps[s.step].call.tool == tool and s.kind == "request"}
+        if not own - others:
+            continue
+        widened = Plan((*_steps(plan), Step(step.call)), plan.terminal)
+        try:
+            verdict = check_plan(widened, tools, planner.constraint_set or (),
+                                 observations=_mapping(observations))
+        except Exception:  # noqa: BLE001 - a call the checker cannot read is not judged
+            continue
+        if verdict.ok or verdict.unknown:
+            continue  # the plan could have kept it: the search's choice, not a constraint's
+        rules = [_rule_text(i) for i in verdict.core if not i.is_plan_value and i.kind != "end"]
+        out.append(f"{render_call(step.call)}: " + (" and ".join(dict.fromkeys(rules))
+                                                     or "the constraints"))
+    return out
+
+
 def _merge_adjustments(sources: list[ValueSource], adjustments: Sequence[Any],
                        evidence: RequestEvidence) -> None:
     """The token-by-token decoder's own record of retracted values, where the comparison
@@ -509,8 +555,9 @@ def _allowed(plan: Plan, step: int, param: str, proposed: Any, planner: Planner,
     said against the value asked for."""
     from .solver import PlanChecker, feed_plan
     try:
+        # The plan is complete: no later call may lower a sum to make room.
         checker = PlanChecker(list(planner.tools), planner.constraint_set or (),
-                              observations=_mapping(observations))
+                              observations=_mapping(observations), later_sums_nonnegative=True)
         feed_plan(checker, plan)
         feasible = checker.feasible(step, param)
     except Exception:  # noqa: BLE001 - the words are a courtesy; the verdict stands
@@ -546,36 +593,57 @@ def _number(value: Any) -> str:
 
 
 def _decide(planner: Planner, result: PlanResult, plan: Plan, sources: tuple[ValueSource, ...],
-            padded: list[str], free: Plan | None, observations: Any) -> PlanResult:
+            padded: list[str], free: Plan | None, observations: Any,
+            dropped: Sequence[str] = ()) -> PlanResult:
     bend = bool(getattr(planner, "bend", False))
     changes = [s for s in sources if s.kind == "solver"]
     stated = [c for c in changes if c.stated]
-    if padded:
-        why = ("the constraints could be met only by adding calls the request did not ask "
-               "for: " + "; ".join(padded))
-        return _refuse(result, plan, sources, why, free, padded=padded)
+    parts = []
     if stated and not bend:
-        parts = []
         for c in stated:
             allowed = _allowed(plan, c.step, c.param, _literal_text(c.proposed or ""), planner,
                                observations)
             parts.append(f"you asked for {c.proposed} ({c.tool}.{c.param}); {c.constraint} "
                          f"{allowed}")
-        return _refuse(result, plan, sources, "; ".join(parts), free)
-    if changes:
-        judgement = Judgement("adjusted", sources, "; ".join(str(c) for c in changes),
-                              plan=plan, unconstrained=free)
+    if dropped and not bend:
+        parts.extend(f"you asked for {d.replace(': ', '; ', 1)} does not allow it"
+                     for d in dropped)
+    if padded:
+        # Never met by calls nobody asked for, whether bending is allowed or not.
+        parts.append("the constraints could be met only by adding calls the request did not "
+                     "ask for: " + "; ".join(padded))
+    if parts:
+        return _refuse(result, plan, sources, "; ".join(parts), free, padded=padded,
+                       dropped=dropped)
+    if changes or dropped:
+        words = [*(str(c) for c in changes), *(f"left out {d}" for d in dropped)]
+        judgement = Judgement("adjusted", sources, "; ".join(words), plan=plan,
+                              unconstrained=free, dropped=tuple(dropped))
     elif any(s.kind == "model" for s in sources):
         judgement = Judgement("uncertain", sources,
                               "; ".join(str(s) for s in sources if s.kind == "model"),
                               plan=plan, unconstrained=free)
     else:
         judgement = Judgement("faithful", sources, plan=plan, unconstrained=free)
-    return replace(result, judgement=judgement)
+    return replace(result, judgement=judgement, adjustments=_adjustments(result, sources))
+
+
+def _adjustments(result: PlanResult, sources: Sequence[ValueSource]) -> tuple[Any, ...]:
+    """``result.adjustments`` made complete: the decoder's own record, and every value
+    the comparison with the unconstrained plan found changed."""
+    from .solver.search import Adjustment
+    found = list(result.adjustments)
+    known = {(getattr(a, "step", None), getattr(a, "param", None)) for a in found}
+    for s in sources:
+        if s.kind == "solver" and (s.step, s.param) not in known:
+            found.append(Adjustment(s.step, s.tool, s.param, s.proposed or "", s.value,
+                                    s.constraint or "the constraints"))
+    return tuple(found)
 
 
 def _refuse(result: PlanResult, plan: Plan, sources: tuple[ValueSource, ...], why: str,
-            free: Plan | None, *, padded: Sequence[str] = ()) -> PlanResult:
+            free: Plan | None, *, padded: Sequence[str] = (),
+            dropped: Sequence[str] = ()) -> PlanResult:
     from .errors import Unsatisfiable
     error = Unsatisfiable(why, core=[s.constraint for s in sources
                                      if s.kind == "solver" and s.constraint],
@@ -584,6 +652,6 @@ def _refuse(result: PlanResult, plan: Plan, sources: tuple[ValueSource, ...], wh
                                "request's values (it lists each change)"
                           if not padded else "relax the constraint, or change the request")
     judgement = Judgement("unsatisfiable", sources, why, padded=tuple(padded), plan=plan,
-                          unconstrained=free)
+                          unconstrained=free, dropped=tuple(dropped))
     return replace(result, ok=False, plan=None, explanation=str(error), error=error,
-                   judgement=judgement)
+                   judgement=judgement, adjustments=_adjustments(result, sources))

@@ -1,9 +1,16 @@
-"""The constraint suite, with the solver on and off, and the solver's cost on BFCL.
+"""The constraint suite: what each plan does against what the request asked for.
 
-Runs the committed scenarios (``tests/scenarios/suite.py``) through the planner twice,
-judging each plan with the scenario's own plain-Python check, and measures per-check
-solver time and the share of plan time spent in the solver on BFCL simple questions.
-Writes ``bench/results/constraints.json`` and ``constraints.md``.
+Runs the committed scenarios (``tests/scenarios/suite.py``, in English, German, French
+and Spanish) through the planner three ways: ``solver`` (the default: a request's stated
+value the constraints forbid makes the plan unsatisfiable), ``bend`` (``bend=True``: the
+plan may change such a value and must list it) and ``grammar`` (the solver off). Each plan
+is judged twice: by the scenario's own plain-Python check of the constraints, and against
+the scenario's intended calls: a *faithful* plan makes exactly the calls asked for, a
+*padded* plan adds calls of those tools, a *bent* plan changes or leaves out a value or
+call the request asked for, and a bend is *silent* when the planner's verdict still says
+``faithful``. The verdicts are counted per mode. Also measures per-check solver time and
+the share of plan time spent in the solver on BFCL simple questions. Writes
+``bench/results/constraints.json`` and ``constraints.md``.
 """
 
 from __future__ import annotations
@@ -12,18 +19,27 @@ import importlib.util
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from ..errors import BenchmarkError
 
-__all__ = ["run_all", "run_suite", "solver_cost", "load_scenarios"]
+__all__ = ["run_all", "run_suite", "solver_cost", "load_scenarios", "compare_intended",
+           "MODES"]
 
 _SUITE = Path(__file__).resolve().parents[2] / "tests" / "scenarios" / "suite.py"
 
+#: The planner settings each scenario is planned with.
+MODES: dict[str, dict[str, Any]] = {"solver": {"solver": True},
+                                    "bend": {"solver": True, "bend": True},
+                                    "grammar": {"solver": False}}
+_VERDICTS = ("faithful", "adjusted", "uncertain", "unsatisfiable", "abstained")
+
 
 def load_scenarios(path: Path = _SUITE) -> tuple[Any, ...]:
-    """The scenarios of the repository's suite (a source checkout is needed)."""
+    """The scenarios of the repository's suite, every language (a source checkout is
+    needed)."""
     if not path.is_file():
         raise BenchmarkError(f"the scenario suite is not at {path}",
                              hint="run the constraint benchmark from a source checkout")
@@ -32,39 +48,111 @@ def load_scenarios(path: Path = _SUITE) -> tuple[Any, ...]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    return tuple(module.SCENARIOS)
+    return tuple(module.SCENARIOS) + tuple(getattr(module, "ACROSS_LANGUAGES", ()))
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip().casefold() == b.strip().casefold()
+    return bool(a == b)
+
+
+def _calls(plan: Any) -> list[tuple[str, dict[str, Any]]]:
+    from ..plan import to_python
+    out = []
+    for step in plan.steps:
+        args = {}
+        for name, value in step.call.args:
+            try:
+                args[name] = to_python(value)
+            except TypeError:
+                args[name] = None   # a reference: known only when it runs
+        out.append((step.call.tool, args))
+    return out
+
+
+def compare_intended(plan: Any, intended: tuple[str, ...]) -> dict[str, Any]:
+    """How a plan's calls compare with the intended ones: ``faithful`` (the same calls,
+    in any order), ``padded`` (more calls of an intended tool than intended), ``bent``
+    (an intended call is not in the plan: a value changed or a call left out)."""
+    from ..plan import parse_plan
+    wanted = [call for text in intended for call in _calls(parse_plan(text))]
+    made = _calls(plan)
+    left = list(made)
+    missing = []
+    for tool, args in wanted:
+        match = next((c for c in left if c[0] == tool and set(c[1]) >= set(args) and all(
+            _same(c[1][k], v) for k, v in args.items())), None)
+        if match is None:
+            missing.append((tool, args))
+        else:
+            left.remove(match)
+    asked = Counter(tool for tool, _ in wanted)
+    written = Counter(tool for tool, _ in made)
+    padded = any(written[tool] > count for tool, count in asked.items())
+    return {"faithful": not missing and not padded and len(made) == len(wanted),
+            "padded": padded, "bent": bool(missing),
+            "missing": [f"{t}({', '.join(f'{k}={v!r}' for k, v in a.items())})"
+                        for t, a in missing]}
+
+
+def _expected(scenario: Any, mode: str) -> str | None:
+    """The verdict an honest planner gives the scenario in a mode (None: not judged)."""
+    if mode == "grammar":
+        return None
+    if not scenario.satisfiable:
+        return "unsatisfiable"
+    if scenario.conflicts:
+        return "adjusted" if mode == "bend" else "unsatisfiable"
+    return "faithful"
 
 
 def run_suite(model: Any = None) -> list[dict[str, Any]]:
-    """One row per scenario and mode (``solver`` / ``grammar``): outcome and timings."""
+    """One row per scenario and mode: verdict, comparison with the intended calls,
+    violations and timings."""
     from ..planner import Planner
     rows = []
     for scenario in load_scenarios():
-        for solver in (True, False):
+        for mode, options in MODES.items():
             planner = Planner(tools=list(scenario.tools), constraints=scenario.constraints,
-                              model=model, solver=solver)
+                              model=model, **options)
             started = time.perf_counter()
             result = planner.plan(scenario.request, observations=scenario.observations or None)
             elapsed = time.perf_counter() - started
+            plan = result.plan
             # The model's plan is judged whether or not the planner accepted it: with the
             # solver off, a plan the final check refuses is what the model alone wrote.
-            violations = scenario.check(result.plan) if result.plan is not None else []
+            violations = scenario.check(plan) if plan is not None else []
+            against = (compare_intended(plan, scenario.intended)
+                       if plan is not None and result.ok and scenario.intended else None)
+            judgement = result.judgement
             rows.append({
                 "scenario": scenario.name,
-                "mode": "solver" if solver else "grammar",
+                "language": getattr(scenario, "language", "en"),
+                "mode": mode,
                 "satisfiable": scenario.satisfiable,
+                "conflicts": bool(getattr(scenario, "conflicts", False)),
                 "ok": result.ok,
-                "written": result.plan is not None,
+                "verdict": result.verdict,
+                "expected": _expected(scenario, mode),
+                "written": plan is not None,
                 "violations": violations,
+                "faithful_plan": bool(against and against["faithful"]),
+                "padded": bool(against and against["padded"]),
+                "bent": bool(against and against["bent"]),
+                "silent_bend": bool(against and against["bent"]
+                                    and result.verdict == "faithful"),
+                "missing": against["missing"] if against else [],
                 "explained": (not result.ok) and bool(result.explanation),
-                "plan": result.plan.text if result.plan is not None else None,
+                "explanation": result.explanation if not result.ok else (
+                    judgement.explanation if judgement is not None else ""),
+                "plan": plan.text if plan is not None else None,
+                "unconstrained": (judgement.unconstrained.text if judgement is not None
+                                  and judgement.unconstrained is not None else None),
                 "adjustments": [str(a) for a in result.adjustments],
                 "seconds": round(elapsed, 3),
                 "solver_s": round(float(result.timings.get("solver_s", 0.0)), 4),
@@ -97,14 +185,24 @@ def solver_cost(model: Any = None, *, questions: int = 40) -> dict[str, Any]:
 
 def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
-    for mode in ("solver", "grammar"):
+    for mode in MODES:
         mine = [r for r in rows if r["mode"] == mode]
         sat = [r for r in mine if r["satisfiable"]]
         unsat = [r for r in mine if not r["satisfiable"]]
+        verdicts = Counter(r["verdict"] for r in mine)
+        judged = [r for r in mine if r["expected"] is not None]
         out.append({
             "mode": mode,
+            "scenarios": len(mine),
             "satisfiable_planned": sum(r["ok"] for r in sat),
             "satisfiable_total": len(sat),
+            "faithful_plans": sum(r["faithful_plan"] for r in mine),
+            "padded_plans": sum(r["padded"] for r in mine),
+            "bent_plans": sum(r["bent"] for r in mine),
+            "silent_bends": sum(r["silent_bend"] for r in mine),
+            "verdicts": {v: verdicts.get(v, 0) for v in _VERDICTS},
+            "verdict_as_expected": sum(r["verdict"] == r["expected"] for r in judged),
+            "verdict_judged": len(judged),
             "model_plans": sum(r["written"] for r in mine),
             "model_plans_violating": sum(bool(r["violations"]) for r in mine),
             "ok_plans_violating": sum(bool(r["violations"]) for r in mine if r["ok"]),
@@ -114,21 +212,39 @@ def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _cell(text: Any) -> str:
+    return str(text or "").replace("\n", "; ").replace("|", "\\|")
+
+
 def _markdown(document: dict[str, Any]) -> str:
     env = document["environment"]
     lines = ["# Constraint suite", "",
              f"Model {env['model']} on {env['cpu']} ({env['cores']} cores), {env['date']}.", "",
-             "`solver`: grammar, solver and search; `grammar`: the same model and grammar with "
-             "the solver off. A plan is judged by the scenario's own plain-Python check; the "
-             "planner's final check marks a violating plan not ok in both modes.", "",
-             "| mode | satisfiable planned (ok) | plans written | written plans violating a "
-             "constraint | ok plans violating | unsatisfiable explained |",
-             "|---|---|---|---|---|---|"]
+             "Modes: `solver` (the default: grammar, solver and search; a value the request "
+             "states that a constraint forbids makes the plan unsatisfiable), `bend` (the same "
+             "with `bend=True`: such a value may change and the verdict lists it), `grammar` "
+             "(the solver off). Each scenario states the calls its request asks for: an ok "
+             "plan is *faithful* when it makes exactly those calls, *padded* when it adds "
+             "calls of those tools, *bent* when a value or call asked for is changed or left "
+             "out, and a bend is *silent* when the verdict still says faithful. Scenarios in "
+             "English, German, French and Spanish; the verdict reads no words.", "",
+             "| mode | faithful plans | padded plans | bent plans | silent bends | verdict as "
+             "expected | satisfiable planned (ok) | ok plans violating | unsatisfiable "
+             "explained |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for s in document["summary"]:
-        lines.append(f"| {s['mode']} | {s['satisfiable_planned']}/{s['satisfiable_total']} | "
-                     f"{s['model_plans']} | {s['model_plans_violating']} | "
+        expected = (f"{s['verdict_as_expected']}/{s['verdict_judged']}" if s["verdict_judged"]
+                    else "-")
+        lines.append(f"| {s['mode']} | {s['faithful_plans']} | {s['padded_plans']} | "
+                     f"{s['bent_plans']} | {s['silent_bends']} | {expected} | "
+                     f"{s['satisfiable_planned']}/{s['satisfiable_total']} | "
                      f"{s['ok_plans_violating']} | "
                      f"{s['unsatisfiable_explained']}/{s['unsatisfiable_total']} |")
+    lines += ["", "## Verdicts", "", "| mode | " + " | ".join(_VERDICTS) + " |",
+              "|---|" + "---|" * len(_VERDICTS)]
+    for s in document["summary"]:
+        lines.append(f"| {s['mode']} | " + " | ".join(str(s["verdicts"][v]) for v in _VERDICTS)
+                     + " |")
     cost = document.get("solver_cost") or {}
     if cost:
         lines += ["", "## Solver cost on BFCL simple_python", "",
@@ -136,18 +252,25 @@ def _markdown(document: dict[str, Any]) -> str:
                   f"{cost['check_ms_median']} ms, p99 {cost['check_ms_p99']} ms per check; "
                   f"solver share of plan time {cost['solver_share']}.",
                   "", "Targets: median 1 ms or less, p99 20 ms or less, share 10% or less."]
-    lines += ["", "## Scenarios", "", "| scenario | mode | ok | plan | violations | seconds |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "## Scenarios", "",
+              "| scenario | lang | mode | verdict | expected | plan | against the request | "
+              "violations | why | seconds |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in document["rows"]:
-        plan = (r["plan"] or "").replace("\n", "; ").replace("|", "\\|")
-        lines.append(f"| {r['scenario']} | {r['mode']} | {r['ok']} | `{plan}` | "
-                     f"{'; '.join(r['violations']) or '-'} | {r['seconds']} |")
+        against = ("faithful" if r["faithful_plan"] else ", ".join(
+            k for k in ("padded", "bent") if r[k]) or ("-" if not r["ok"] else "other"))
+        if r["silent_bend"]:
+            against += " (silent)"
+        lines.append(f"| {r['scenario']} | {r['language']} | {r['mode']} | {r['verdict']} | "
+                     f"{r['expected'] or '-'} | `{_cell(r['plan'])}` | {against} | "
+                     f"{_cell('; '.join(r['violations'])) or '-'} | "
+                     f"{_cell(r['explanation'])[:240] or '-'} | {r['seconds']} |")
     return "\n".join(lines) + "\n"
 
 
 def run_all(out_dir: str | Path = "bench/results", *, model: Any = None,
             questions: int = 40) -> dict[str, Any]:
-    """Run the suite both ways and the solver cost, and write the results files."""
+    """Run the suite in every mode and the solver cost, and write the results files."""
     import json
 
     from .report import environment

@@ -142,7 +142,8 @@ Proposer = Callable[[str, Sequence[LoopObservation]], "Plan | Proposal | None"]
 
 def run_loop(request: str, propose: Proposer, *, tools: ToolsLike, executor: Executor,
              constraints: Sequence[Any] | None = None, max_turns: int = 4,
-             budget_chars: int = 800, store: ObservationStore | None = None) -> LoopResult:
+             budget_chars: int = 800, store: ObservationStore | None = None,
+             history: Sequence[PastCall] = ()) -> LoopResult:
     """Plan, verify, execute and observe until a terminal form or ``max_turns`` plans.
 
     ``tools`` are what plans are verified against (the executor runs them); results
@@ -150,15 +151,16 @@ def run_loop(request: str, propose: Proposer, *, tools: ToolsLike, executor: Exe
     constraints hold over every call executed so far together with the next plan (the
     executor refuses a call that would break them given what already ran). The request
     goes with each plan, so a write runs only with grounded values (see
-    :class:`~neurosym.execute.Policy`). Each observation is cut to ``budget_chars`` with
-    the full value kept in ``store``.
+    :class:`~neurosym.execute.Policy`). ``history`` holds calls executed before this run
+    (a conversation going on): they count toward the constraints too. Each observation
+    is cut to ``budget_chars`` with the full value kept in ``store``.
     """
     index = index_tools(tools)
     store = store if store is not None else ObservationStore()
     seen: list[LoopObservation] = []
     observed: dict[str, Any] = {}
     turns: list[Turn] = []
-    history: list[PastCall] = []
+    history = list(history)
     for number in range(max_turns):
         try:
             proposal = propose(request, tuple(seen))

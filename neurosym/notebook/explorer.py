@@ -27,7 +27,7 @@ from ._svg import escape
 from .draw import draw_plan, draw_search
 from .replay import Frame, frame_html, replay
 
-__all__ = ["Explorer", "DEMO_TOOL_SETS", "error_html"]
+__all__ = ["Explorer", "DEMO_TOOL_SETS", "error_html", "verdict_html"]
 
 #: The demo world's tools in the sets the chooser offers.
 DEMO_TOOL_SETS: dict[str, tuple[str, ...]] = {
@@ -73,6 +73,53 @@ def _note_html(text: str, tone: str = "info") -> str:
                "warn": ("#ef6c00", "#fff3e0")}
     b, f = colours.get(tone, colours["info"])
     return f"<div style='{_BOX.format(b=b, f=f)}'>{text}</div>"
+
+
+#: How each verdict is shown: a tone and a sentence (never a bare tick).
+_VERDICT_WORDS = {
+    "faithful": ("ok", "faithful: every value comes from the request, an observation or a "
+                       "default"),
+    "adjusted": ("warn", "adjusted: the constraints changed values (listed below)"),
+    "uncertain": ("warn", "uncertain: the model chose values the request does not state"),
+    "unsatisfiable": ("warn", "unsatisfiable"),
+    "abstained": ("info", "abstained: the plan makes no call"),
+}
+_SOURCE_COLOURS = {"request": "#2e7d32", "observation": "#1565c0", "default": "#607d8b",
+                   "model": "#ef6c00", "solver": "#c62828", "approval": "#6a1b9a"}
+
+
+def verdict_html(judgement: Any, verdict: str | None = None, *, explain: bool = True) -> str:
+    """The verdict as a coloured note, and a table of each value with its source
+    (``explain``: with the reason when the verdict refuses the plan or abstains)."""
+    kind = verdict or (str(judgement.verdict) if judgement is not None else "uncertain")
+    tone, words = _VERDICT_WORDS.get(kind, ("info", kind))
+    explanation = getattr(judgement, "explanation", "") if judgement is not None else ""
+    if kind in ("unsatisfiable", "abstained") and explanation and explain:
+        words = f"{kind}: {explanation}"
+    out = [_note_html(f"<b class='ns-verdict'>{escape(words)}</b>", tone)]
+    sources = tuple(getattr(judgement, "sources", ()) or ())
+    if sources:
+        rows = []
+        for s in sources:
+            colour = _SOURCE_COLOURS.get(s.kind, "#555")
+            detail = ""
+            if s.kind == "solver":
+                detail = f"was {s.proposed}; {s.constraint}"
+            elif s.reference:
+                detail = s.reference
+            rows.append(f"<tr><td style='padding:1px 8px'>{escape(f'{s.tool}.{s.param}')}</td>"
+                        f"<td style='padding:1px 8px;font-family:monospace'>{escape(s.value)}</td>"
+                        f"<td style='padding:1px 8px;color:{colour}'>{escape(s.kind)}</td>"
+                        f"<td style='padding:1px 8px'>{escape(detail)}</td></tr>")
+        out.append("<table class='ns-sources' style='font-size:12px'><tr><th>value</th>"
+                   "<th>as written</th><th>source</th><th></th></tr>" + "".join(rows)
+                   + "</table>")
+    padded = tuple(getattr(judgement, "padded", ()) or ())
+    if padded:
+        items = "".join(f"<li><code>{escape(p)}</code></li>" for p in padded)
+        out.append(f"<div>calls the request did not ask for:<ul style='margin:2px 0'>{items}"
+                   "</ul></div>")
+    return "".join(out)
 
 
 def _describe(item: Any) -> str:
@@ -400,7 +447,7 @@ class Explorer:
         started = time.perf_counter()
         from ..execute import Executor
         run = self._call(planner.run, request, "planning and running",
-                         executor=Executor(self.tools))
+                         executor=Executor(self.tools, policy=planner.policy))
         self.show_run(run, wall=time.perf_counter() - started)
 
     # -- showing results -----------------------------------------------------------------
@@ -410,10 +457,11 @@ class Explorer:
         ok = bool(getattr(result, "ok", False))
         plan = getattr(result, "plan", None)
         parts = []
-        if ok:
-            parts.append(_note_html("✔ a plan that meets every constraint" if self.constraints
-                                    else "✔ a plan over these tools", "ok"))
-        else:
+        judgement = getattr(result, "judgement", None)
+        verdict = getattr(result, "verdict", None)
+        if judgement is not None or verdict is not None:
+            parts.append(verdict_html(judgement, verdict, explain=ok))
+        if not ok:
             error = getattr(result, "error", None)
             if isinstance(error, BaseException):
                 parts.append(error_html(error))
@@ -507,6 +555,8 @@ class Explorer:
             plan = getattr(turn, "plan", None)
             parts.append(f"<div style='margin-top:6px'><b>turn {getattr(turn, 'index', '')}"
                          "</b></div>")
+            if getattr(turn, "judgement", None) is not None:
+                parts.append(verdict_html(turn.judgement))
             if plan is not None:
                 parts.append("<pre style='background:#f7f7f7;padding:4px;margin:2px 0'>"
                              f"{escape(plan.text)}</pre>")

@@ -36,6 +36,12 @@ def test_the_plan_button_fills_every_view(planned: Explorer) -> None:
     assert result is not None and result.ok, getattr(result, "explanation", None)
     assert "ns-plan" in planned.plan_view.value
     assert "book_hotel" in planned.plan_view.value
+    # The verdict and each value's source, never a bare tick.
+    assert "ns-verdict" in planned.plan_view.value and "✔" not in planned.plan_view.value
+    assert result.verdict in html.unescape(planned.plan_view.value)
+    if result.sources:
+        assert "ns-sources" in planned.plan_view.value
+        assert all(s.kind in planned.plan_view.value for s in result.sources)
     assert planned.graph_view.value.count("<svg") == 1 and "book_hotel" in planned.graph_view.value
     assert "<svg" in planned.search_view.value and "accepted" in planned.search_view.value
     assert "ms" in planned.timings_view.value
@@ -119,6 +125,7 @@ def test_the_run_button_executes_against_the_demo_world() -> None:
     shown = explorer.run_view.value
     assert "status" in shown and "demo world now" in shown
     assert "book_hotel" in shown or "search_hotels" in shown
+    assert "ns-verdict" in shown or "status <b>unsatisfiable" in shown  # each turn's verdict
     assert explorer.tabs.selected_index == 4
 
 

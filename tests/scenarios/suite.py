@@ -156,6 +156,14 @@ def check_transfer_count(plan: Plan) -> list[str]:
 
 @dataclass(frozen=True)
 class Scenario:
+    """One request under constraints.
+
+    ``satisfiable``: some plan keeps the constraints. ``intended``: the calls the request
+    asks for, in the plan language (what a faithful plan does). ``conflicts``: the
+    intended calls break the constraints, so an honest planner says unsatisfiable, or,
+    allowed to bend, gives an adjusted plan that lists the change.
+    """
+
     name: str
     request: str
     tools: tuple[ns.Tool, ...]
@@ -163,43 +171,71 @@ class Scenario:
     satisfiable: bool
     check: Callable[[Plan], list[str]]
     observations: dict[str, Any] = field(default_factory=dict)
+    intended: tuple[str, ...] = ()
+    conflicts: bool = False
+    language: str = "en"
 
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("hotel_budget", "Book a hotel in Paris for 3 nights for 900 euros.",
              (book_hotel,), ("count(book_hotel) >= 1", "sum(book_hotel.price) <= 500"),
-             True, check_hotel_budget),
+             True, check_hotel_budget,
+             intended=('book_hotel(city="Paris", nights=3, price=900)',), conflicts=True),
     Scenario("hotel_nights_range", "Book a hotel in Rome for 20 nights for 400 euros.",
              (book_hotel,), ("count(book_hotel) >= 1", "sum(book_hotel.price) <= 500"),
-             True, check_hotel_budget),
+             True, check_hotel_budget,
+             intended=('book_hotel(city="Rome", nights=20, price=400)',), conflicts=True),
     Scenario("stay_dates_reversed",
              "Book a stay in Lisbon checking in on 2026-12-10 and checking out on 2026-12-03.",
              (book_stay,), ("count(book_stay) >= 1", "book_stay.check_out > book_stay.check_in"),
-             True, check_stay_dates),
+             True, check_stay_dates,
+             intended=('book_stay(city="Lisbon", check_in="2026-12-10", '
+                       'check_out="2026-12-03")',), conflicts=True),
     Scenario("transfer_under_balance",
              "Transfer 400 dollars from checking to savings.",
              (get_balance, transfer),
              ("count(transfer) >= 1", "transfer.amount <= get_balance.result",
               "transfer.amount > 0"),
-             True, check_transfer_balance, observations={"get_balance": 250.0}),
+             True, check_transfer_balance, observations={"get_balance": 250.0},
+             intended=('transfer(from_account="checking", to_account="savings", amount=400)',),
+             conflicts=True),
     # One-hour slots with distinct starts cannot overlap.
     Scenario("schedule_no_overlap",
              "Create a standup from 9 to 10 and a design review from 9 to 10.",
              (create_event,),
              ("count(create_event) >= 2", "create_event.end_hour == create_event.start_hour + 1",
               "distinct(create_event.start_hour)"),
-             True, check_schedule),
+             True, check_schedule,
+             intended=('create_event(title="standup", start_hour=9, end_hour=10)',
+                       'create_event(title="design review", start_hour=9, end_hour=10)'),
+             conflicts=True),
     Scenario("cabin_contradicts_request",
              "Book a business class flight from Paris to Tokyo for 3000 euros.",
              (book_flight,), ("count(book_flight) >= 1", "book_flight.cabin == \"economy\""),
-             True, check_cabin),
+             True, check_cabin,
+             intended=('book_flight(origin="Paris", destination="Tokyo", cabin="business", '
+                       'price=3000)',), conflicts=True),
     Scenario("login_before_transfer", "Send 50 dollars from alice to bob.",
              (login, transfer), ("before(login, transfer)", "count(transfer) >= 1"),
-             True, check_login_first),
+             True, check_login_first,
+             intended=('login(user="alice")',
+                       'transfer(from_account="alice", to_account="bob", amount=50)')),
     Scenario("transfer_count_limit",
              "Transfer 10 dollars to bob, 20 dollars to carol and 30 dollars to dave "
              "from checking.",
-             (transfer,), ("count(transfer) <= 2",), True, check_transfer_count),
+             (transfer,), ("count(transfer) <= 2",), True, check_transfer_count,
+             intended=('transfer(from_account="checking", to_account="bob", amount=10)',
+                       'transfer(from_account="checking", to_account="carol", amount=20)',
+                       'transfer(from_account="checking", to_account="dave", amount=30)'),
+             conflicts=True),
+    Scenario("hotel_within_budget", "Book a hotel in Paris for 3 nights for 400 euros.",
+             (book_hotel,), ("sum(book_hotel.price) <= 500",), True, check_hotel_budget,
+             intended=('book_hotel(city="Paris", nights=3, price=400)',)),
+    Scenario("transfer_within_balance", "Transfer 200 dollars from checking to savings.",
+             (get_balance, transfer),
+             ("transfer.amount <= get_balance.result", "transfer.amount > 0"),
+             True, check_transfer_balance, observations={"get_balance": 250.0},
+             intended=('transfer(from_account="checking", to_account="savings", amount=200)',)),
     # Cannot be satisfied: the search must end in an explanation.
     Scenario("hotel_price_floor_above_budget", "Book a hotel in Oslo for 2 nights.",
              (book_hotel,),
@@ -214,4 +250,38 @@ SCENARIOS: tuple[Scenario, ...] = (
              ("count(transfer) >= 1", "transfer.amount <= get_balance.result",
               "transfer.amount >= 500"),
              False, check_transfer_balance, observations={"get_balance": 250.0}),
+)
+
+#: The same situations asked in German, French and Spanish: the verdict reads no words, so
+#: it must judge these as it judges the English ones (the constraint benchmark runs them).
+ACROSS_LANGUAGES: tuple[Scenario, ...] = (
+    Scenario("de_hotel_within_budget", "Buche ein Hotel in Berlin für 2 Nächte für 300 Euro.",
+             (book_hotel,), ("sum(book_hotel.price) <= 500",), True, check_hotel_budget,
+             intended=('book_hotel(city="Berlin", nights=2, price=300)',), language="de"),
+    Scenario("de_hotel_budget", "Buche ein Hotel in Berlin für 2 Nächte für 700 Euro.",
+             (book_hotel,), ("count(book_hotel) >= 1", "sum(book_hotel.price) <= 500"),
+             True, check_hotel_budget,
+             intended=('book_hotel(city="Berlin", nights=2, price=700)',), conflicts=True,
+             language="de"),
+    Scenario("fr_hotel_within_budget", "Réserve un hôtel à Lyon pour 4 nuits pour 450 euros.",
+             (book_hotel,), ("sum(book_hotel.price) <= 500",), True, check_hotel_budget,
+             intended=('book_hotel(city="Lyon", nights=4, price=450)',), language="fr"),
+    Scenario("fr_transfer_under_balance",
+             "Vire 400 dollars du compte checking vers le compte savings.",
+             (get_balance, transfer),
+             ("count(transfer) >= 1", "transfer.amount <= get_balance.result",
+              "transfer.amount > 0"),
+             True, check_transfer_balance, observations={"get_balance": 250.0},
+             intended=('transfer(from_account="checking", to_account="savings", amount=400)',),
+             conflicts=True, language="fr"),
+    Scenario("es_hotel_within_budget",
+             "Reserva un hotel en Sevilla por 3 noches por 350 euros.",
+             (book_hotel,), ("sum(book_hotel.price) <= 500",), True, check_hotel_budget,
+             intended=('book_hotel(city="Sevilla", nights=3, price=350)',), language="es"),
+    Scenario("es_hotel_nights_range",
+             "Reserva un hotel en Sevilla por 20 noches por 350 euros.",
+             (book_hotel,), ("count(book_hotel) >= 1", "sum(book_hotel.price) <= 500"),
+             True, check_hotel_budget,
+             intended=('book_hotel(city="Sevilla", nights=20, price=350)',), conflicts=True,
+             language="es"),
 )
