@@ -1,4 +1,4 @@
-"""The ``neurosym`` command: ``plan``, ``demo``, ``run`` and ``bench``.
+"""The ``neurosym`` command: ``plan``, ``demo``, ``run``, ``serve`` and ``bench``.
 
 Errors from the library print as one message with a hint on stderr and exit with 2;
 a plan the model could not finish exits with 1.
@@ -25,6 +25,7 @@ DEMO_TOOLS = ("search_flights", "book_flight")
 _DELEGATED = {
     "run": ("neurosym.execute.cli", "plan, execute, observe and re-plan with real tools"),
     "bench": ("neurosym.bench.cli", "run the benchmarks (BFCL and neurosym's own suites)"),
+    "serve": ("neurosym.serve.cli", "serve the planner as an OpenAI-compatible chat API"),
 }
 
 
@@ -173,7 +174,10 @@ def _plan(args: argparse.Namespace, out: TextIO) -> int:
     if not len(tools):
         raise NeurosymError(f"no tools found in {args.tools!r}",
                             hint="define tools with @neurosym.tool, or pass OpenAI/BFCL JSON")
-    result = _planner(tools, args).plan(args.request)
+    planner = _planner(tools, args)
+    from .model.progress import load_with_progress
+    load_with_progress(planner)
+    result = planner.plan(args.request)
     return _report(result, args, out)
 
 
@@ -181,6 +185,8 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
     tools = _demo_tools()
     from .model.prompt import CHAIN_EXAMPLE, EXAMPLES, PromptOptions
     planner = _planner(tools, args, prompt_options=PromptOptions(examples=EXAMPLES + (CHAIN_EXAMPLE,)))
+    from .model.progress import load_with_progress
+    load_with_progress(planner)
     if not args.json:
         out.write(f"model:   {planner.model.path.name}\n")
         out.write(f"tools:   {', '.join(tools.names)}\n")

