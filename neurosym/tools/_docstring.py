@@ -1,7 +1,9 @@
 """What a docstring says about a tool: its summary, each parameter, the return value.
 
-Reads the three common styles: Google (``Args:``), NumPy (``Parameters`` underlined)
-and reStructuredText (``:param name:``).
+The styles are read by ``docstring-parser``: Google (``Args:``), NumPy (``Parameters``
+underlined), reStructuredText (``:param name:``, ``:arg name:``, ``:type:``) and Epydoc
+(``@param name:``). What it leaves out (a Google ``Keyword Args:`` section, a type line
+it cannot place) is read by this module's own section reader, which never overrides it.
 
 >>> doc = parse_docstring('''Book a hotel room.
 ...
@@ -56,6 +58,21 @@ def parse_docstring(doc: str | None) -> Docstring:
     """The summary (first paragraph, one line), parameter texts and return text."""
     if not doc:
         return Docstring()
+    own = _read_sections(doc)
+    import docstring_parser
+    try:
+        parsed = docstring_parser.parse(inspect.cleandoc(doc))
+    except docstring_parser.ParseError:
+        return own
+    params = {p.arg_name.lstrip("*"): " ".join(p.description.split())
+              for p in parsed.params if p.description and p.arg_name}
+    returns = parsed.returns.description if parsed.returns is not None else None
+    return Docstring(own.summary, {**own.params, **params},
+                     " ".join(returns.split()) if returns else own.returns)
+
+
+def _read_sections(doc: str) -> Docstring:
+    """The module's own reader: the summary, and the sections it knows, in any style."""
     lines = inspect.cleandoc(doc).splitlines()
     summary: list[str] = []
     for index, line in enumerate(lines):

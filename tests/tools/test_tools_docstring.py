@@ -25,7 +25,7 @@ CASES: list[tuple[str, str | None, str, dict[str, str], str]] = [
             ValueError: never.
         """, "Find hotels.",
      {"city": "The city.", "nights": "How many nights.", "rest": "Ignored."},
-     "list[str]: Hotel names."),
+     "Hotel names."),
     ("google text on the next line", """Find.
 
         Args:
@@ -55,6 +55,26 @@ CASES: list[tuple[str, str | None, str, dict[str, str], str]] = [
         """, "Find hotels.", {"city": "The city.", "nights": "How many nights."},
      "Hotel names."),
     ("section right after summary", "Find.\nArgs:\n    x: X.", "Find.", {"x": "X."}, ""),
+    ("rest field aliases", """Find hotels.
+
+        :arg city: The city.
+        :parameter nights: How many.
+        :type nights: int
+        :return: Hotel names.
+        """, "Find hotels.", {"city": "The city.", "nights": "How many."}, "Hotel names."),
+    ("epydoc", """Find hotels.
+
+        @param city: The city.
+        @type city: str
+        @param nights: How many.
+        @return: Hotel names.
+        """, "Find hotels.", {"city": "The city.", "nights": "How many."}, "Hotel names."),
+    ("google keyword args", """Find hotels.
+
+        Keyword Args:
+            city: The city.
+            nights (int): How many.
+        """, "Find hotels.", {"city": "The city.", "nights": "How many."}, ""),
 ]
 
 
