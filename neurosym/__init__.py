@@ -23,6 +23,7 @@ _LAZY: dict[str, str] = {
     "Range": "neurosym.tools",
     "Pattern": "neurosym.tools",
     "Length": "neurosym.tools",
+    "ProducedBy": "neurosym.tools",
     # plans
     "Plan": "neurosym.plan",
     "Step": "neurosym.plan",

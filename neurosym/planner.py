@@ -13,6 +13,7 @@ constraints plugs in through :meth:`Planner._make_hooks`.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -178,7 +179,7 @@ class Planner:
                  plausibility: float | None = DEFAULT_PLAUSIBILITY, canonical: bool = True,
                  nested: bool = False, steer: Steer = DEFAULT_STEER,
                  guide_weight: float | None = DEFAULT_GUIDE_WEIGHT,
-                 prompt_cache: Any = None, bend: bool = False) -> None:
+                 prompt_cache: Any = None, engine: Any = None, bend: bool = False) -> None:
         from ._planner_args import (check_budgets, check_satisfiable, constraint_texts,
                                     naming_removed, policy_tools)
         from .decode import Budgets, Sampling
@@ -231,9 +232,11 @@ class Planner:
         #: plan is then ``adjusted`` and lists it); by default it is ``unsatisfiable``.
         self.bend = bend
         self._decoders: dict[tuple[str, ...], Any] = {}
-        # The shared prompt's KV state on disk (neurosym.model.prompt_cache).
+        # The shared prompt's KV state on disk, and the engine plans are written through
+        # (None: this process's llama.cpp model): neurosym.model.prompt_cache, neurosym.engine.
         from .model.prompt_cache import resolve_prompt_cache
         self.prompt_cache = resolve_prompt_cache(prompt_cache)
+        self.engine = engine
 
     def __repr__(self) -> str:
         return (f"Planner(tools={list(self.tools.names)!r}, constraints={len(self.constraints)}, "
@@ -252,10 +255,19 @@ class Planner:
     def grammar(self) -> SpecialisedGrammar:
         """The plan grammar specialised to the tools."""
         if self._grammar is None:
-            from .grammar import build_grammar
-            self._grammar = build_grammar(self.tools, max_steps=self.max_steps, allow_nested=self.nested,
-                                          max_string_length=self.max_string_length)
+            self._grammar = self._build_grammar(self.tools)
         return self._grammar
+
+    def _build_grammar(self, tools: ToolSet) -> SpecialisedGrammar:
+        from .grammar import build_grammar
+        return build_grammar(tools, max_steps=self.max_steps, allow_nested=self.nested,
+                             max_string_length=self.max_string_length)
+
+    @property
+    def has_constraints(self) -> bool:
+        """Whether plans must pass the solver: constraints given, or limits a tool declares."""
+        return self.constraint_set is not None or any(p.has_constraints for t in self.tools
+                                                      for p in t.params)
 
     @property
     def decoder(self) -> Any:
@@ -285,10 +297,8 @@ class Planner:
         decoder = self._decoders.get(key)
         if decoder is None:
             from .decode import Decoder
-            from .grammar import build_grammar
-            grammar = build_grammar(tools, max_steps=self.max_steps, allow_nested=self.nested,
-                                    max_string_length=self.max_string_length)
-            decoder = Decoder(self.model, grammar, sampling=self.sampling, budgets=self.budgets)
+            decoder = Decoder(self.model, self._build_grammar(tools), sampling=self.sampling,
+                              budgets=self.budgets)
             self._decoders[key] = decoder
         return decoder
 
@@ -337,6 +347,11 @@ class Planner:
         can cause (an exhausted budget, a dead end) come back as a result that is not
         ``ok``; bad input (no model, a prompt longer than the context) raises.
         """
+        if self.engine is not None and not getattr(self.engine, "local", False):
+            # A server writes the plan a piece at a time (neurosym.engine); the same checks.
+            return self.engine.plan(self, request, observations=observations,
+                                    previous_plan=previous_plan, on_event=on_event,
+                                    answer_only=answer_only)
         started = time.perf_counter()
         tools = self.tools_for(request)
         messages = self.messages(request, observations=observations, previous_plan=previous_plan,
@@ -353,11 +368,12 @@ class Planner:
                                   previous_plan=previous_plan, tools=tools)
             warm_prompt(self.prompt_cache, model, prompt, model.render_chat(empty))
         decoder = self._decoder_for(tools)
-        self._refused = None
+        refused: Unsatisfiable | None = None
         if self.width >= 1 and not answer_only and self.sampling.greedy:
             searched = self._search(state, prompt, decoder, started, on_event)
-            if searched is not None:
+            if isinstance(searched, PlanResult):
                 return searched
+            refused = searched.refused
         hooks = self._make_hooks(state)
         search = _search_of(hooks)
         events: list[Any] = []
@@ -365,8 +381,8 @@ class Planner:
         try:
             decoded = decoder.decode(prompt, hooks=hooks, on_event=record)
         except (BudgetExceeded, DecodeError, Unsatisfiable) as err:
-            refused = getattr(self, "_refused", None)
             if isinstance(err, BudgetExceeded) and refused is not None:
+                # The decoder ran out where the search had found every plan refused.
                 err = refused
             timings = {"total_s": time.perf_counter() - started}
             return PlanResult(ok=False, plan=None, text="", explanation=str(err), error=err,
@@ -380,14 +396,14 @@ class Planner:
                             observations=_as_mapping(observations))
 
     def _search(self, request: PlanRequest, prompt: str, decoder: Any, started: float,
-                on_event: Callable[[Any], None] | None) -> PlanResult | None:
-        """Plan by the search over whole plans; None when no searched plan passes (the
-        caller then decodes with the solver's retraction)."""
-        from .search import BeamSearch, SolverPotential
+                on_event: Callable[[Any], None] | None) -> PlanResult | _Fallback:
+        """Plan by the search over whole plans, or say why the token-by-token decoder
+        with the solver's retraction should try instead."""
+        from .search import BeamSearch, ReferencePotential, SolverPotential
         from .search.choose import NONE_TEXT, choose_plan
+        from .tools.dataflow import DataFlow
         model = self.model
-        checked = self.solver and (self.constraint_set is not None or any(
-            p.has_constraints for t in self.tools for p in t.params))
+        checked = self.solver and self.has_constraints
         observations = _as_mapping(request.observations)
         potentials = ([SolverPotential(list(self.tools), self.constraint_set or (),
                                        observations=observations)] if checked else [])
@@ -408,13 +424,15 @@ class Planner:
                                                     observations=request.observations or None,
                                                     tools=request.shown))
             contrast = model.tokenize_prompt(empty, reserve=self.budgets.max_tokens)
-        search = BeamSearch(model, decoder._matcher, width=self.width, potentials=potentials,
+        search = BeamSearch(model, decoder.matcher, width=self.width, potentials=potentials,
                             max_tokens=self.budgets.max_tokens,
                             max_seconds=self.budgets.max_seconds, canonical=self.canonical,
                             threshold=self.threshold, plausibility=self.plausibility,
                             contrast=contrast,
                             contrast_weight=self.contrast_weight, steer=self.steer,
                             guide_weight=self.guide_weight, allow_repeats=self.allow_repeats,
+                            references=ReferencePotential(list(self.tools), request=_grounds(request),
+                                                          flow=DataFlow(request.shown or self.tools)),
                             always=(NONE_TEXT,), on_event=on_event)
         with model.lock:
             tokens = model.tokenize_prompt(prompt, reserve=self.budgets.max_tokens)
@@ -432,12 +450,11 @@ class Planner:
             timings["solver_checks"] = float(potentials[0].checks)
         checks = tuple(potentials[0].check_times) if potentials else ()
         if choice.chosen is None:
-            if self.solver and checked and self.width >= 1:
+            if checked:
                 # The decoder with the solver's retraction tries next; if it too finds
                 # nothing, the solver's refusal of every searched plan is the answer.
-                self._refused = choice.last_error if isinstance(choice.last_error,
-                                                                Unsatisfiable) else None
-                return None
+                return _Fallback(choice.last_error if isinstance(choice.last_error,
+                                                                 Unsatisfiable) else None)
             reason = (f"the search found no complete plan ({outcome.stop})" if not outcome.candidates
                       else f"no searched plan passes the checks: {choice.refused[0][1]}")
             if outcome.stop == "tokens" and not outcome.candidates:
@@ -452,8 +469,8 @@ class Planner:
                               evaluated_tokens=outcome.evaluated_tokens)
         best = choice.chosen
         if outcome.cut_score is not None and outcome.cut_score > best.rank_score:
-            if self.solver and checked:
-                return None     # the decoder with the solver's retraction tries instead
+            if checked:
+                return _Fallback()  # the decoder with the solver's retraction tries instead
             # A branch the budget cut was ahead of every plan that ended: what it would
             # have become is unknown, so the plan found is not the search's answer.
             reason = (f"the plan reached max_tokens={self.budgets.max_tokens} without ending "
@@ -491,8 +508,7 @@ class Planner:
             plan = parse_plan(decoded.text)
         except (PlanSyntaxError, PlanValidationError) as err:
             return PlanResult(ok=False, plan=None, explanation=str(err), error=err, **common)  # type: ignore[arg-type]
-        if self.constraint_set is not None or any(p.has_constraints for t in self.tools
-                                                  for p in t.params):
+        if self.has_constraints:
             # The whole plan, closed: no later call can repair it now.
             from .solver import check_plan
             verdict = check_plan(plan, list(self.tools), self.constraint_set or (),
@@ -527,6 +543,17 @@ class Planner:
                                   observations=_as_mapping(request.observations))
         return chain_hooks(structure, search)
 
+    def plan_many(self, requests: Sequence[Any], *, engines: Sequence[Any] | None = None,
+                  concurrency: int | None = None,
+                  on_progress: Callable[[Any], None] | None = None) -> list[PlanResult]:
+        """Plan a batch (texts, chats, or ``{"request": ..., "observations": ...}``) over
+        ``engines`` (None: this planner's), at most ``concurrency`` at once; the results
+        in the requests' order, ``on_progress`` told as each is done
+        (:func:`neurosym.engine.batch.plan_many`)."""
+        from .engine.batch import plan_many
+        return plan_many(self, requests, engines=engines, concurrency=concurrency,
+                         on_progress=on_progress)
+
     def run(self, request: str, *, executor: Any = None, max_turns: int = 4,
             **options: Any) -> Any:
         """Plan, execute, observe and re-plan until an answer, a question, or ``max_turns``.
@@ -560,6 +587,14 @@ class Planner:
                         constraints=list(self.constraints) or None, max_turns=max_turns, **options)
 
 
+@dataclass(frozen=True)
+class _Fallback:
+    """The search gives way to the token-by-token decoder; ``refused`` is the solver's
+    verdict on every plan the search found, when it refused them all."""
+
+    refused: Unsatisfiable | None = None
+
+
 class _AnswerOnly:
     """Hooks that let a line be only ``answer(...)`` or ``ask(...)``."""
 
@@ -574,6 +609,13 @@ class _AnswerOnly:
 
     def on_rollback(self, target: Any, state: Any) -> None:
         return None
+
+
+def _grounds(request: PlanRequest) -> str:
+    """The text a literal may be copied from: the request and what earlier steps returned."""
+    observed = [json.dumps(value, default=str, ensure_ascii=False)
+                for _, value in request.observations]
+    return "\n".join([request.text, *observed])
 
 
 def _without_request(request: str | Sequence[Mapping[str, Any]]) -> str | list[dict[str, Any]]:

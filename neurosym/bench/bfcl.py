@@ -195,21 +195,25 @@ class RunResult:
         """The share of answers that leaked a value of the prompt's worked examples."""
         return sum(e.leaked for e in self.entries) / self.n if self.n else 0.0
 
+    def _mean(self, field: str) -> float:
+        """The mean of one figure over the entries (0 for no entries)."""
+        return statistics.fmean(getattr(e, field) for e in self.entries) if self.n else 0.0
+
     @property
     def evaluated_tokens_mean(self) -> float:
-        return statistics.fmean(e.evaluated_tokens for e in self.entries) if self.n else 0.0
+        return self._mean("evaluated_tokens")
 
     @property
     def latency_mean_s(self) -> float:
-        return statistics.fmean(e.latency_s for e in self.entries) if self.n else 0.0
+        return self._mean("latency_s")
 
     @property
     def prompt_tokens_mean(self) -> float:
-        return statistics.fmean(e.prompt_tokens for e in self.entries) if self.n else 0.0
+        return self._mean("prompt_tokens")
 
     @property
     def output_tokens_mean(self) -> float:
-        return statistics.fmean(e.output_tokens for e in self.entries) if self.n else 0.0
+        return self._mean("output_tokens")
 
     @property
     def latency_median_s(self) -> float:

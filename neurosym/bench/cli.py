@@ -59,7 +59,7 @@ _HALF_CHOICES = (*HALVES, "both")
 #: no long unit is left to run alone at the end. Only their order matters.
 _SECONDS_PER_ENTRY: Mapping[str, float] = {
     "free": 1.1, "grammar": 32.0, "solver": 2.3, "search1": 32.0, "search4": 36.0,
-    "search8": 40.0, "peer": 4.3,
+    "search8": 40.0, "decisions4": 36.0, "values4": 36.0, "peer": 4.3,
 }
 
 AnswerFactory = Callable[..., Any]
@@ -386,6 +386,13 @@ def _modes(choice: str) -> list[str]:
     return list(DEFAULT_MODES) if choice == "all" else [choice]
 
 
+def _multi_turn(values: Sequence[str]) -> list[str]:
+    """The names when every one is a BFCL multi-turn category (run by the agent loop)."""
+    from .multi_turn import MULTI_TURN_CATEGORIES
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    return names if names and all(n in MULTI_TURN_CATEGORIES for n in names) else []
+
+
 def _categories(values: Sequence[str]) -> list[str]:
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
     from .bfcl import categories
@@ -474,6 +481,11 @@ def main(args: argparse.Namespace) -> int:
     progress = not getattr(args, "no_progress", False)
     jobs = getattr(args, "jobs", 1)
     try:
+        if args.bench_suite == "bfcl" and _multi_turn(args.category):
+            from .multi_turn import run_multi_turn
+            run_multi_turn(_multi_turn(args.category), limit=args.limit, model=args.model,
+                           results_dir=args.results_dir, out=out)
+            return 0
         if args.bench_suite == "bfcl":
             run_bfcl(_categories(args.category), _modes(args.mode), limit=args.limit,
                      model=args.model, results_dir=args.results_dir, progress=progress,

@@ -47,8 +47,8 @@ def example_values(examples: Sequence[Example] | None = None) -> tuple[ExampleVa
 
 @lru_cache(maxsize=1)
 def _default_example_values() -> tuple[ExampleValue, ...]:
-    from ..model.prompt import EXAMPLES
-    return _values_of(example.reply for example in EXAMPLES)
+    from ..model.prompt import CHAIN_EXAMPLE, EXAMPLES
+    return _values_of(example.reply for example in (*EXAMPLES, CHAIN_EXAMPLE))
 
 
 def _values_of(replies: Iterable[str]) -> tuple[ExampleValue, ...]:

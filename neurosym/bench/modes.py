@@ -58,9 +58,10 @@ __all__ = ["Mode", "MODES", "PLANNER_MODES", "DEFAULT_MODES", "CONTEXT_TOKENS",
            "free_reply_complete", "read_free_text", "free_answerer", "planner_answerer",
            "planned_tokens", "peer_answerer", "answer_function"]
 
-Mode = Literal["free", "grammar", "solver", "search1", "search4", "search8", "peer"]
+Mode = Literal["free", "grammar", "solver", "search1", "search4", "search8", "decisions4",
+               "values4", "peer"]
 MODES: tuple[str, ...] = ("free", "grammar", "solver", "search1", "search4", "search8",
-                          "peer")
+                          "decisions4", "values4", "peer")
 #: The Planner options of each planner mode.
 PLANNER_MODES: Mapping[str, Mapping[str, Any]] = {
     "grammar": {"solver": False, "width": 1},
@@ -68,10 +69,14 @@ PLANNER_MODES: Mapping[str, Mapping[str, Any]] = {
     "search1": {"solver": True, "width": 1},
     "search4": {"solver": True, "width": 4},
     "search8": {"solver": True, "width": 8},
+    # Where the contrast steers the beam (the default is one of these two).
+    "decisions4": {"solver": True, "width": 4, "steer": "decisions"},
+    "values4": {"solver": True, "width": 4, "steer": "values"},
 }
 #: The modes a whole benchmark run answers in: the planner's ablations and the peer.
 #: ``free`` runs only when asked for.
-DEFAULT_MODES: tuple[str, ...] = tuple(mode for mode in MODES if mode != "free")
+DEFAULT_MODES: tuple[str, ...] = tuple(mode for mode in MODES
+                                       if mode not in ("free", "decisions4", "values4"))
 
 #: Context window of the free mode (BFCL's longest non-live prompts fit).
 CONTEXT_TOKENS = 8192

@@ -9,6 +9,7 @@ from .checkpoint import Checkpoint
 from .decoder import DecodeResult, Decoder
 from .events import (CallEvent, CheckpointEvent, ConstraintEvent, DecisionEvent, Event,
                      RollbackEvent, TokenEvent, ValueEvent)
+from ._masks import bit_is_set, unpack_mask
 from .hooks import (CONTINUE, ChainedHooks, Continue, Decision, DecodeHooks, DecodeState, Hooks,
                     Reject, ValueGrammars, chain_hooks, checkpoint_at,
                     live_checkpoint)
@@ -16,7 +17,7 @@ from .sampling import GREEDY, Sampling
 from .structure import StructureHooks
 from .tracker import PlanTracker
 
-__all__ = ["ChainedHooks", "ValueGrammars", "chain_hooks", "checkpoint_at", "live_checkpoint", "BOUNDARY_KINDS", "Boundary", "BoundaryKind", "Budgets", "CONTINUE", "CallEvent",
+__all__ = ["bit_is_set", "unpack_mask", "ChainedHooks", "ValueGrammars", "chain_hooks", "checkpoint_at", "live_checkpoint", "BOUNDARY_KINDS", "Boundary", "BoundaryKind", "Budgets", "CONTINUE", "CallEvent",
            "Checkpoint", "CheckpointEvent", "ConstraintEvent", "Continue", "DecisionEvent",
            "Decision", "DecodeHooks", "DecodeResult", "DecodeState", "Decoder", "Event", "GREEDY",
            "Hooks", "Path", "PlanTracker", "StructureHooks", "Reject", "RollbackEvent", "Sampling", "TokenEvent",

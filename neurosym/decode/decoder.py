@@ -95,6 +95,11 @@ class Decoder:
             self._matcher = _compile(model, self.grammar_text)
             self._values = model.memo("value_matchers", lambda: ValueMatchers(model.lltokenizer))
 
+    @property
+    def matcher(self) -> Any:
+        """The grammar's llguidance matcher (None for free text); copy it to use it."""
+        return self._matcher
+
     def decode(self, prompt: str | Sequence[int], *, hooks: DecodeHooks | None = None,
                on_event: Callable[[Event], None] | None = None, sampling: Sampling | None = None,
                budgets: Budgets | None = None, record: bool = True,

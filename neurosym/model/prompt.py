@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal as TypingLiteral
 
+from ..tools.dataflow import DataFlow
 from ..tools.tool import Param, Tool
 from .chat import ChatMessage, normalise_messages
 
@@ -63,12 +64,13 @@ EXAMPLES: tuple[Example, ...] = (
 
 #: A worked example of chaining: a later call uses an earlier result's field.
 CHAIN_EXAMPLE = Example(
-    ("def find_restaurant(city: str, cuisine: str) -> {id: str, name: str}"
-     "  # Find a restaurant.",
-     "def book_table(restaurant_id: str, people: int, time: str)  # Book a table."),
+    ("def find_restaurants(city: str, cuisine: str) -> list[{id: str, name: str}]"
+     "  # Find restaurants, best first.",
+     "def book_table(restaurant_id: str, people: int, time: str)  # Book a table. "
+     "restaurant_id: from find_restaurants()[0].id."),
     "Find a sushi place in Lyon and book a table for 2 at 19:30.",
-    'r1 = find_restaurant(city="Lyon", cuisine="sushi")\n'
-    'r2 = book_table(restaurant_id=r1.id, people=2, time="19:30")')
+    'r1 = find_restaurants(city="Lyon", cuisine="sushi")\n'
+    'r2 = book_table(restaurant_id=r1[0].id, people=2, time="19:30")')
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ class PromptOptions:
     max_param_doc_chars: int = 100
     instructions: str = PLAN_INSTRUCTIONS
     examples: tuple[Example, ...] = EXAMPLES
+    #: Show the chaining example too: ``None`` when a tool shown takes a value that only
+    #: another tool shown produces (see :mod:`neurosym.tools.dataflow`).
+    chaining: bool | None = None
 
 
 def render_type(param: Param) -> str:
@@ -182,8 +187,13 @@ def _first_sentence(text: str, limit: int) -> str:
     return text
 
 
-def render_signature(tool: Tool, options: PromptOptions | None = None) -> str:
-    """One line: ``def name(param: type = default, ...) -> returns  # doc``."""
+def render_signature(tool: Tool, options: PromptOptions | None = None,
+                     flow: DataFlow | None = None) -> str:
+    """One line: ``def name(param: type = default, ...) -> returns  # doc``.
+
+    With ``flow``, a parameter that another tool produces says which result field
+    feeds it, unless its own description already names that tool.
+    """
     options = options or PromptOptions(detail="brief")
     params = []
     for param in sorted(tool.params, key=lambda p: not p.required):
@@ -197,11 +207,15 @@ def render_signature(tool: Tool, options: PromptOptions | None = None) -> str:
     notes = []
     if tool.description:
         notes.append(_first_sentence(tool.description, options.max_doc_chars))
-    if options.detail == "full":
-        for param in tool.params:
-            if param.description:
-                doc = _first_sentence(param.description, options.max_param_doc_chars)
-                notes.append(f"{param.name}: {doc}")
+    for param in tool.params:
+        doc = (_first_sentence(param.description, options.max_param_doc_chars)
+               if options.detail == "full" and param.description else "")
+        source = flow.hint(tool.name, param.name) if flow is not None else None
+        if source is not None and not any(p in param.description
+                                          for p in flow.producers(tool.name, param.name)):
+            doc = f"{doc} From {source}".strip() if doc else f"from {source}"
+        if doc:
+            notes.append(f"{param.name}: {doc}")
     if notes:
         line += "  # " + " ".join(n if n.endswith((".", "!", "?")) else n + "." for n in notes)
     return line
@@ -209,7 +223,18 @@ def render_signature(tool: Tool, options: PromptOptions | None = None) -> str:
 
 def render_tools(tools: Iterable[Tool], options: PromptOptions | None = None) -> str:
     """Every tool's signature, one per line."""
-    return "\n".join(render_signature(t, options) for t in tools)
+    shown = list(tools)
+    flow = DataFlow(shown)
+    return "\n".join(render_signature(t, options, flow) for t in shown)
+
+
+def _examples(tools: Sequence[Tool], options: PromptOptions) -> tuple[Example, ...]:
+    chaining = options.chaining
+    if chaining is None:
+        chaining = bool(DataFlow(tools).links)
+    if chaining and CHAIN_EXAMPLE not in options.examples:
+        return (*options.examples, CHAIN_EXAMPLE)
+    return options.examples
 
 
 def build_messages(tools: Sequence[Tool], request: str | Sequence[ChatMessage], *,
@@ -242,7 +267,7 @@ def build_messages(tools: Sequence[Tool], request: str | Sequence[ChatMessage], 
     if extra_system:
         system = "\n\n".join(extra_system) + "\n\n" + system
     out = [{"role": "system", "content": system}]
-    for example in options.examples:
+    for example in _examples(tools, options):
         out.append({"role": "user", "content": _turn("\n".join(example.tools), (), example.request)})
         out.append({"role": "assistant", "content": example.reply})
     turns = [m for m in messages if m["role"] != "system"]

@@ -75,11 +75,6 @@ class SharedPrompt:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def available(self) -> int:
-        """How many more sequences can be started."""
-        return len(self._free)
-
     def start(self, parent: int | None = None) -> int:
         """A new sequence holding the prompt and, when given, the cells of ``parent``."""
         if not self._free:

@@ -45,11 +45,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..decode import bit_is_set, unpack_mask
 from ..decode.tracker import TERMINAL_TOOLS, PlanTracker
 from ..errors import DecodeError
 from ..plan.ast import Ref, Step
 from .canonical import Canonical
-from .potentials import PartialPlan, Potential, Refusal, first_refusal
+from .potentials import PartialPlan, Potential, ReferencePotential, Refusal, first_refusal
 
 if TYPE_CHECKING:
     from ..model.llama import Model
@@ -63,9 +64,10 @@ StopReason = Literal["complete", "exhausted", "tokens", "time"]
 _CANDIDATES_PER_SLOT = 4
 #: A line that holds only a step's forced name: its next token chooses the tool.
 _NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]* = ")
+#: The start of an argument's value: ``f(x=``, ``, y="``, ``, z=[``.
+_VALUE_START = re.compile(r'.*[(,] ?[A-Za-z_][A-Za-z0-9_]*=(?:"|\[)?')
 
-Steer = Literal["all", "decisions", "none"]
-
+Steer = Literal["all", "decisions", "values", "none"]
 
 @dataclass(frozen=True)
 class Candidate:
@@ -160,12 +162,14 @@ class _Branch:
         end = max(ends, key=lambda e: float(self.logprobs[e]))
         return self.gain(end, contrast_weight), float(self.logprobs[end])
 
-    @property
-    def at_decision(self) -> bool:
+    def at_decision(self, values: bool = False) -> bool:
         """Whether the next token chooses what the plan does: the first token of a line
-        (a tool, a terminal form) or of a call after its forced name (``r2 = ``)."""
+        (a tool, a terminal form) or of a call after its forced name (``r2 = ``); with
+        ``values``, also the first token of each argument's value."""
         line = self.text.rsplit("\n", 1)[-1]
-        return not line or _NAMED.fullmatch(line) is not None
+        if not line or _NAMED.fullmatch(line) is not None:
+            return True
+        return values and _VALUE_START.fullmatch(line) is not None
 
 
 @dataclass
@@ -179,7 +183,8 @@ class BeamSearch:
     ``contrast_weight`` its scale (0 or no contrast: the plain log-probability);
     ``steer`` says where the contrast guides the beam: at every token (``"all"``), at
     the tokens that choose what the plan does only (``"decisions"``: a line's first
-    token, a call's tool, the end), or nowhere (``"none"``: the plain log-probability);
+    token, a call's tool, the end), there and at the first token of each value
+    (``"values"``), or nowhere (``"none"``: the plain log-probability);
     the finished plans are ranked by the full weight in every case; ``guide_weight``
     scales the contrast where it guides (None: ``contrast_weight``);
     ``allow_repeats=False`` refuses a step that repeats an earlier one exactly; ``always`` are plan texts (``none()``) scored and
@@ -203,6 +208,9 @@ class BeamSearch:
     steer: Steer = "decisions"
     guide_weight: float | None = None
     allow_repeats: bool = False
+    #: Judges each reference the moment it is written and each complete argument's
+    #: data flow (the bare one only checks that a reference names an earlier step).
+    references: ReferencePotential = field(default_factory=ReferencePotential)
     always: tuple[str, ...] = ()
     on_event: Callable[[SearchEvent], None] | None = None
     _events: list[SearchEvent] = field(default_factory=list, repr=False)
@@ -274,7 +282,7 @@ class BeamSearch:
             return None
         mask = self._mask
         matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
-        ends = [e for e in self._eos if (int(mask[e >> 5]) >> (e & 31)) & 1]
+        ends = [e for e in self._eos if bit_is_set(mask, e)]
         if not ends and not matcher.is_stopped():
             return None
         shared = self._shared
@@ -310,10 +318,11 @@ class BeamSearch:
             if time.perf_counter() - self._t0 > self.max_seconds:
                 stop = "time"
                 break
-            proposals: list[tuple[float, float, int, int]] = []  # weight, logprob, branch, token
+            # weight, log-probability, guide, branch, token (-1: the end)
+            proposals: list[tuple[float, float, float, int, int]] = []
             for index, branch in enumerate(beam):
                 proposals.extend(self._proposals(index, branch))
-            by = {"all": 0, "none": 1, "decisions": 2}[self.steer]
+            by = {"all": 0, "none": 1, "decisions": 2, "values": 2}[self.steer]
             proposals.sort(key=lambda p: -p[by])
             chosen: list[tuple[int, int]] = []
             seen: set[bytes] = set()
@@ -388,13 +397,8 @@ class BeamSearch:
         matcher = branch.matcher
         lp = branch.logprobs
         weight = self.contrast_weight if self._contrasted else 0.0
-        decision = branch.at_decision
+        decision = branch.at_decision(self.steer == "values")
         steering = self._guide_weight
-
-        def guided(token: int) -> float:
-            if decision or token < 0:
-                return branch.guide + branch.gain(token, steering)
-            return branch.guide + float(lp[token])
 
         if matcher.is_stopped():
             # The grammar can only end here; the end token still costs its probability.
@@ -405,7 +409,7 @@ class BeamSearch:
         started = time.perf_counter()
         matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
         self._mask_seconds += time.perf_counter() - started
-        allowed = np.unpackbits(mask.view(np.uint8), bitorder="little")[:lp.shape[0]].astype(bool)
+        allowed = unpack_mask(mask, lp.shape[0])
         out: list[tuple[float, float, float, int, int]] = []
         ends = [e for e in self._eos if allowed[e]]
         if ends:
@@ -428,11 +432,10 @@ class BeamSearch:
             token = int(token)
             if floor is not None and kept and float(lp[token]) < floor:
                 break
-            newline = self._bytes[token][:1] == b"\n"
+            guide = (branch.gain(token, steering) if _decides(decision, self._bytes[token])
+                     else float(lp[token]))
             proposal = (branch.score + branch.gain(token, weight),
-                        branch.logprob + float(lp[token]),
-                        branch.guide + branch.gain(token, steering) if newline else guided(token),
-                        index, token)
+                        branch.logprob + float(lp[token]), branch.guide + guide, index, token)
             if self._canon is not None and not self._canon.extends(branch.tokens, token):
                 if fallback is None:
                     fallback = proposal
@@ -479,7 +482,8 @@ class BeamSearch:
         appended: list[list[int]] = []
         decisions: list[bool] = []
         for branch, token in children:
-            decisions.append(branch.at_decision or self._bytes[token][:1] == b"\n")
+            decisions.append(_decides(branch.at_decision(self.steer == "values"),
+                                      self._bytes[token]))
             new = self._append(branch, token)
             appended.append(new)
             done = len(branch.tokens)
@@ -563,8 +567,10 @@ class BeamSearch:
                 partial = partial.with_arg(str(boundary.param), boundary.value)
                 changed = True
             elif kind == "ref_end" and boundary.value is not None:
-                if isinstance(boundary.value, Ref) and boundary.value.name not in partial.bound:
-                    return Refusal("references", f"{boundary.value.name!r} names no earlier step")
+                if isinstance(boundary.value, Ref):
+                    refusal = self.references.refuse_reference(boundary.value, partial)
+                    if refusal is not None:
+                        return refusal
             elif kind == "step_end" and isinstance(boundary.step, Step):
                 if not self.allow_repeats and any(boundary.step.call == s.call
                                                   for s in partial.steps):
@@ -573,8 +579,8 @@ class BeamSearch:
                 partial = partial.with_step(boundary.step)
                 changed = True
         branch.partial = partial
-        if changed and self.potentials:
-            return first_refusal(self.potentials, partial)
+        if changed:
+            return first_refusal([self.references, *self.potentials], partial)
         return None
 
     def _event(self, kind: Any, text: str, score: float, reason: str = "") -> None:
@@ -582,6 +588,12 @@ class BeamSearch:
         self._events.append(event)
         if self.on_event is not None:
             self.on_event(event)
+
+
+def _decides(at_decision: bool, token: bytes) -> bool:
+    """Whether a token chooses what the plan does: any token at a decision, and a new
+    line (another step rather than the end) anywhere."""
+    return at_decision or token[:1] == b"\n"
 
 
 def _decode_prefix(data: bytes) -> tuple[str, bytes]:

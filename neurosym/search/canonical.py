@@ -74,8 +74,3 @@ class Canonical:
         if split is None or tuple(split[:len(head)]) != head:
             return list(forced)
         return list(split[len(head):])
-
-    def is_canonical(self, tokens: Sequence[int]) -> bool:
-        """Whether ``tokens`` is exactly the tokenizer's split of their text."""
-        data = b"".join(self._bytes[t] for t in tokens)
-        return self._split(data) == list(tokens) if data else not tokens

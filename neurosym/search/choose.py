@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import NeurosymError, PlanSyntaxError, PlanValidationError
+from ..errors import NeurosymError, PlanSyntaxError, PlanValidationError, Unsatisfiable
 from ..plan.ast import Plan
 from ..tools.tool import Tool
 from .beam import Candidate
@@ -53,7 +53,10 @@ def choose_plan(candidates: Sequence[Candidate], tools: Sequence[Tool], constrai
     from ..graph.validate import validate_plan
     from ..plan.parse import parse_plan
     from ..solver.check import check_plan
-    ranked = sorted(candidates, key=lambda c: -(c.score + (abstain_bias if c.text == NONE_TEXT else 0.0)))
+    def rank(candidate: Candidate) -> float:
+        return candidate.score + (abstain_bias if candidate.text == NONE_TEXT else 0.0)
+
+    ranked = sorted(candidates, key=lambda c: -rank(c))
     passed: list[Scored] = []
     refused: list[tuple[str, str]] = []
     last_error: NeurosymError | None = None
@@ -71,13 +74,11 @@ def choose_plan(candidates: Sequence[Candidate], tools: Sequence[Tool], constrai
             verdict = check_plan(plan, list(tools), constraints or (), observations=observations)
             if verdict.refuted:
                 refused.append((candidate.text, verdict.explanation))
-                from ..errors import Unsatisfiable
                 last_error = Unsatisfiable(
                     "every plan the search found breaks the constraints; the most likely: "
                     + verdict.explanation, core=[c.describe() for c in verdict.core],
                     hint="relax one of the constraints named above, or change the request")
                 continue
-        bias = abstain_bias if candidate.text == NONE_TEXT else 0.0
-        passed.append(Scored(plan, candidate.text, candidate.score, candidate.score + bias))
+        passed.append(Scored(plan, candidate.text, candidate.score, rank(candidate)))
     chosen = passed[0] if passed else None
     return Choice(chosen, tuple(passed[1:]), tuple(refused), last_error)

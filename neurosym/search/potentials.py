@@ -9,16 +9,20 @@ without a model.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..plan.ast import Call, Plan, Ref, Step, Value, walk_values
+from ..plan.ast import Call, Literal, Plan, Ref, Step, Value, walk_values
 from ..plan.flatten import flatten
+from ..tools.dataflow import DataFlow
 from ..tools.tool import Tool
 
 __all__ = ["PartialPlan", "Potential", "Refusal", "ReferencePotential", "SolverPotential"]
+
+_NUMBER = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -64,18 +68,116 @@ class Potential(Protocol):
 
 
 class ReferencePotential:
-    """A reference must name a step written before it."""
+    """A reference must name a step written before it.
+
+    With the tools it also judges what the reference points at: the field must exist in
+    the producing step's declared result and fit the parameter, and a list index other
+    than ``[0]`` needs the request to hold that number. With the data flow, a parameter
+    that only another tool can supply (:mod:`neurosym.tools.dataflow`) takes a
+    reference to that tool's field, or a literal the request holds verbatim.
+    """
 
     name = "references"
 
+    def __init__(self, tools: Sequence[Tool] = (), *, request: str = "",
+                 flow: DataFlow | None = None) -> None:
+        self.tools = {t.name: t for t in tools}
+        self.request = request
+        self.flow = flow
+        self._numbers = frozenset(_NUMBER.findall(request))
+
     def refuse(self, partial: PartialPlan) -> Refusal | None:
-        bound = partial.bound
         for name, value in partial.args:
             for node in walk_values(value):
-                if isinstance(node, Ref) and node.name not in bound:
-                    return Refusal(self.name, f"{partial.tool}.{name} refers to {node.name!r}, "
-                                              "which no earlier step binds")
+                if isinstance(node, Ref):
+                    refusal = self.refuse_reference(node, partial,
+                                                    param=name if node is value else None)
+                    if refusal is not None:
+                        return refusal
+            refusal = self._refuse_produced(name, value, partial)
+            if refusal is not None:
+                return refusal
         return None
+
+    def refuse_reference(self, ref: Ref, partial: PartialPlan,
+                         param: str | None = None) -> Refusal | None:
+        """One reference, the moment it is written inside ``partial``'s current call
+        (``param`` is the parameter it is the whole value of, when it is)."""
+        if ref.name not in partial.bound:
+            return Refusal(self.name, f"{ref.name!r} names no earlier step")
+        for part in ref.path:
+            if isinstance(part, int) and part != 0 and not {str(part), str(part + 1)} & self._numbers:
+                return Refusal(self.name, f"{ref.text}: the request names no item "
+                                          f"but the first of {ref.name}'s result")
+        if not self.tools:
+            return None
+        from ..graph.validate import check_reference
+        checked = check_reference(ref, partial.steps, self.tools, tool=partial.tool,
+                                  param=param)
+        if not checked.ok:
+            return Refusal(self.name, checked.message)
+        return None
+
+    def _refuse_produced(self, name: str, value: Value, partial: PartialPlan) -> Refusal | None:
+        if self.flow is None or partial.tool is None:
+            return None
+        producers = self.flow.producers(partial.tool, name)
+        if not producers:
+            return None
+        if isinstance(value, Ref):
+            producer = _step_tool(partial.steps, value.name)
+            feeds = [f for f in self.flow.feeds(partial.tool, name) if f.produced]
+            if any(f.producer == producer and f.path == value.path for f in feeds):
+                return None
+            wanted = " or ".join(f"{f.producer}(){f.suffix}" for f in feeds)
+            return Refusal(self.name, f"{partial.tool}.{name} is produced by {wanted}, "
+                                      f"not by {value.text}")
+        if isinstance(value, Literal) and value.value is not None:
+            text = value.value if isinstance(value.value, str) else str(value.value)
+            if not text or text not in self.request:
+                why = f"the request does not hold {text!r}"
+            elif _given_elsewhere(value, name, partial):
+                why = f"{text!r} is already another argument's value"
+            elif (taken := self._input_of_producer(value, producers)) is not None:
+                why = f"{text!r} is a value for {taken}, an input of the producer"
+            else:
+                return None
+            return Refusal(self.name, f"{partial.tool}.{name} is produced by "
+                                      f"{' or '.join(producers)}, and {why}: call the "
+                                      "producer and refer to its result")
+        return None
+
+
+    def _input_of_producer(self, value: Literal, producers: Sequence[str]) -> str | None:
+        """A producer's parameter whose own constraints (a pattern, a format, an enum, a
+        date) the literal meets: then it is the kind of value the producer takes, not
+        the kind it returns."""
+        from ..graph.fit import value_problems
+        for name in producers:
+            producer = self.tools.get(name)
+            for param in producer.params if producer is not None else ():
+                typed = (param.pattern is not None or param.format is not None
+                         or param.enum is not None or param.type == "date")
+                if typed and not value_problems(param, value.value):
+                    return f"{name}.{param.name}"
+        return None
+
+
+def _given_elsewhere(value: Literal, name: str, partial: PartialPlan) -> bool:
+    """Whether the plan already passes ``value`` to another parameter: a part of the
+    request that an argument has used is an input, not the id a producer returns."""
+    for step in partial.steps:
+        if any(node == value for _, v in step.call.args for node in walk_values(v)):
+            return True
+    return any(node == value for other, v in partial.args if other != name
+               for node in walk_values(v))
+
+
+def _step_tool(steps: Sequence[Step], bind: str) -> str | None:
+    for step in reversed(steps):
+        if step.bind == bind:
+            return step.call.tool
+    return None
 
 
 @dataclass

@@ -25,6 +25,7 @@ class Param:
     ``enum`` holds the allowed values whatever the base type (``type="enum"`` when the
     values are all that is known). ``items`` is an array's element, or, on an object,
     the value of every key beyond ``properties`` (``dict[str, int]``).
+    ``produced_by`` names the tool whose result alone can supply the value.
     """
 
     name: str
@@ -47,6 +48,9 @@ class Param:
     items: Param | None = None
     properties: tuple[Param, ...] = ()
     additional_properties: bool = True
+    #: The tool whose result alone can supply this value (``"search_flights:id"``),
+    #: from ``ProducedBy`` or JSON Schema's ``x-produced-by``; see :mod:`.dataflow`.
+    produced_by: str | None = None
 
     def with_(self, **changes: Any) -> Param:
         """A copy with some fields changed."""
