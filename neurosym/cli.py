@@ -39,7 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="plan tool calls for a request",
                                description="Plan tool calls for REQUEST with the tools in "
                                            "--tools and print the plan.")
-    plan.add_argument("request", help="what should be done, in plain words")
+    plan.add_argument("request", nargs="?", help="what should be done, in plain words")
+    plan.add_argument("--requests", metavar="FILE.jsonl",
+                      help="plan every request of a JSON Lines file (a text, or "
+                           '{"request": ...} a line) and print one JSON result a line')
+    plan.add_argument("--server", action="append", default=[], metavar="URL",
+                      help="write plans on a llama.cpp server (llama_cpp.server or "
+                           "llama-server) at URL; repeat to spread --requests over several")
+    plan.add_argument("--vllm", action="append", default=[], metavar="URL",
+                      help="write plans on a vLLM server at URL (repeatable)")
     plan.add_argument("--tools", required=True, metavar="FILE_OR_MODULE",
                       help="a .json file (OpenAI tools or BFCL docs), a .py file, or a "
                            "module (pkg.mod or pkg.mod:TOOLS)")
@@ -174,11 +182,47 @@ def _plan(args: argparse.Namespace, out: TextIO) -> int:
     if not len(tools):
         raise NeurosymError(f"no tools found in {args.tools!r}",
                             hint="define tools with @neurosym.tool, or pass OpenAI/BFCL JSON")
+    if (args.request is None) == (args.requests is None):
+        raise NeurosymError("give either a REQUEST or --requests FILE.jsonl",
+                            hint='neurosym plan "what to do" --tools FILE, or '
+                                 "neurosym plan --requests batch.jsonl --tools FILE")
     planner = _planner(tools, args)
-    from .model.progress import load_with_progress
-    load_with_progress(planner)
+    engines = _engines(args)
+    if engines is None:
+        from .model.progress import load_with_progress
+        load_with_progress(planner)
+    elif len(engines) == 1:
+        planner.engine = engines[0]
+    if args.requests is not None:
+        return _plan_batch(planner, engines, args, out)
     result = planner.plan(args.request)
     return _report(result, args, out)
+
+
+def _engines(args: argparse.Namespace) -> list[Any] | None:
+    """The servers named on the command line (None: plan in this process)."""
+    if not (getattr(args, "server", None) or getattr(args, "vllm", None)):
+        return None
+    from .engine import LlamaServerEngine, VLLMEngine
+    return ([LlamaServerEngine(url, template_model=args.model) for url in args.server]
+            + [VLLMEngine(url, template_model=args.model) for url in args.vllm])
+
+
+def _plan_batch(planner: Any, engines: list[Any] | None, args: argparse.Namespace,
+                out: TextIO) -> int:
+    """``--requests``: one JSON result a line, in the file's order; progress on stderr."""
+    from .engine.batch import read_requests
+    requests = read_requests(args.requests)
+
+    def progress(step: Any) -> None:
+        print(f"[{step.done}/{step.total}] request {step.index + 1} "
+              f"{'ok' if step.ok else 'no plan'} on {step.engine} ({step.seconds:.1f} s)",
+              file=sys.stderr)
+
+    results = planner.plan_many(requests, engines=engines, on_progress=progress)
+    for index, result in enumerate(results):
+        out.write(json.dumps({"index": index, **result.to_dict()}, default=str) + "\n")
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _demo(args: argparse.Namespace, out: TextIO) -> int:

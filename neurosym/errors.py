@@ -45,6 +45,7 @@ __all__ = [
     "RetryableError",
     "UnknownToolError",
     "ConfigurationError",
+    "EngineError",
 ]
 
 
@@ -253,3 +254,12 @@ class UnknownToolError(NeurosymError, KeyError):
 
 class ConfigurationError(NeurosymError, ValueError):
     """An option of the planner (or another front class) that cannot be used as given."""
+
+
+class EngineError(NeurosymError, RuntimeError):
+    """A planning engine (a llama.cpp or vLLM server) failed: down, too slow, or its reply
+    could not be read. Carries the engine's address."""
+
+    def __init__(self, message: str, *, engine: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.engine = engine
