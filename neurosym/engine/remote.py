@@ -308,7 +308,10 @@ def read_completion(reply: Any, where: str) -> Completion:
         if not isinstance(text, str):
             raise TypeError("text is not a string")
         logprobs = choice.get("logprobs") or {}
-        values = logprobs.get("token_logprobs") or []
+        values = logprobs.get("token_logprobs")
+        if values is None:
+            # The chat-style form some servers use: [{"token": ..., "logprob": ...}, ...]
+            values = [entry.get("logprob") for entry in logprobs.get("content") or []]
         logprob = float(sum(v for v in values if v is not None))
         usage = reply.get("usage") or {}
         return Completion(text, logprob, choice.get("finish_reason"),
