@@ -43,6 +43,8 @@ class Text:
     weight: str = "normal"
     italic: bool = False
     role: str = ""
+    #: The full text when ``text`` is cut short: shown on hover.
+    tooltip: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import unicodedata
 
 from ._scene import Command, Curve, Rect, Scene, Shape, Text
 
-__all__ = ["FONT", "CHAR_WIDTH", "escape", "text_width", "truncate", "wrap", "drawing_key",
-           "render_svg"]
+__all__ = ["FONT", "CHAR_WIDTH", "escape", "text_width", "is_cut", "truncate", "wrap",
+           "drawing_key", "render_svg"]
 
 FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace"
 #: Width of one character of the monospace font, as a fraction of its size.
@@ -49,6 +49,11 @@ def text_width(text: str, size: float) -> float:
     24.8
     """
     return round(sum(_cells(c) for c in text) * size * CHAR_WIDTH, 3)
+
+
+def is_cut(text: str, limit: int) -> bool:
+    """Whether :func:`truncate` would cut ``text`` at ``limit`` characters."""
+    return len(" ".join(text.split())) > limit
 
 
 def truncate(text: str, limit: int) -> str:
@@ -137,7 +142,8 @@ def _shape(shape: Shape, markers: dict[str, str], key: str) -> str:
         if shape.italic:
             attrs += ' font-style="italic"'
         attrs += _role(shape.role)
-        return f'<text {attrs} xml:space="preserve">{escape(shape.text)}</text>'
+        hover = f"<title>{escape(shape.tooltip)}</title>" if shape.tooltip else ""
+        return f'<text {attrs} xml:space="preserve">{hover}{escape(shape.text)}</text>'
     if isinstance(shape, Curve):
         attrs = (f'd="{_path_data(shape.commands)}" fill="none" stroke="{shape.stroke}" '
                  f'stroke-width="{_num(shape.width)}"')
@@ -184,7 +190,10 @@ def render_svg(scene: Scene) -> str:
         f'fill="{color}"/></marker>' for color, name in markers.items())
     title = f"<title>{escape(scene.title)}</title>" if scene.title else ""
     w, h = _num(scene.width), _num(scene.height)
+    # Its natural size, never wider than the page or output that holds it: scaled down
+    # to fit (the viewBox keeps the proportions), never cut off on the right.
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-            f'viewBox="0 0 {w} {h}" role="img">{title}<defs>{defs}</defs>'
+            f'viewBox="0 0 {w} {h}" preserveAspectRatio="xMinYMin meet" '
+            f'style="max-width:100%;height:auto" role="img">{title}<defs>{defs}</defs>'
             f'<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>'
             + "".join(body) + "</svg>")

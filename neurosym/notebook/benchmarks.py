@@ -294,7 +294,11 @@ def _figure_svg(figure: Figure | None) -> str:
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
     start = text.find("<svg")
-    return f"<div>{text[start:]}</div>" if start >= 0 else ""
+    if start < 0:
+        return ""
+    # scaled down to the output's width (its viewBox keeps the proportions), never cut off
+    svg = text[start:].replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+    return f"<div>{svg}</div>"
 
 
 def _bfcl_figure(suite: BenchmarkSuite) -> Figure:
@@ -336,6 +340,7 @@ def _bfcl_figure(suite: BenchmarkSuite) -> Figure:
 def _measures_figure(suite: BenchmarkSuite) -> Figure | None:
     """Up to three measures, one horizontal bar chart each, a bar per row."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
     measures = suite.measures
     chosen = [m for m in _PLOTTED if m in measures]
     chosen += [m for m in measures if m not in chosen and m not in ("n", "limit", "correct")]
@@ -351,23 +356,47 @@ def _measures_figure(suite: BenchmarkSuite) -> Figure | None:
                   for r in rows]
         ax.barh(range(len(rows)), values, color="#42a5f5")
         ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels(labels if i == 0 else [""] * len(rows), fontsize=7)
+        ax.set_yticklabels(labels if i == 0 else [""] * len(rows), fontsize=8)
         ax.invert_yaxis()
         ax.set_title(measure, fontsize=9)
-        ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.tick_params(axis="x", labelsize=8)
     figure.suptitle(suite.name, fontsize=10)
     figure.tight_layout()
     return figure
 
 
+def _unit(name: str) -> str:
+    """The unit a measure's name ends in, or "" for a plain number.
+
+    >>> [_unit(n) for n in ("median_ms", "total_s", "peak_mb", "samples", "tokens_per_s", "rate")]
+    ['ms', 's', 'MB', 'count', 'per s', '']
+    """
+    lowered = name.lower()
+    if lowered.endswith("_per_s") or lowered.endswith("per_second"):
+        return "per s"
+    for suffix, unit in (("_ms", "ms"), ("_s", "s"), ("_mb", "MB"), ("_bytes", "bytes")):
+        if lowered.endswith(suffix) or lowered == suffix[1:]:
+            return unit
+    if lowered in ("n", "samples", "count", "runs", "calls", "checks") or lowered.endswith(
+            ("_count", "_samples", "_calls")):
+        return "count"
+    return ""
+
+
 def _fields_figure(suite: BenchmarkSuite) -> Figure | None:
-    """Numbers that share a parent (``decoding.tokens_per_s.*``): a bar chart per group."""
+    """Numbers that share a parent and a unit (``decoding.tokens_per_s.*``): a bar chart
+    per group."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
     groups: dict[str, list[tuple[str, float]]] = {}
     for key, value in suite.fields:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and "." in key:
             parent, leaf = key.rsplit(".", 1)
-            groups.setdefault(parent, []).append((leaf, float(value)))
+            # one axis, one unit: milliseconds never share a chart with a count
+            unit = _unit(leaf)
+            groups.setdefault(f"{parent} ({unit})" if unit else parent, []).append(
+                (leaf, float(value)))
     chosen = [(p, items) for p, items in groups.items() if len(items) >= 2][:4]
     if not chosen:
         return None
@@ -376,10 +405,11 @@ def _fields_figure(suite: BenchmarkSuite) -> Figure | None:
     for n, (parent, items) in enumerate(chosen):
         ax = figure.add_subplot(1, len(chosen), n + 1)
         ax.barh(range(len(items)), [v for _, v in items], color="#42a5f5")
-        ax.set_yticks(range(len(items)), [k for k, _ in items], fontsize=7)
+        ax.set_yticks(range(len(items)), [k for k, _ in items], fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(parent, fontsize=8)
-        ax.tick_params(axis="x", labelsize=7)
+        ax.set_title(parent, fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.tick_params(axis="x", labelsize=8)
     figure.suptitle(suite.name, fontsize=10)
     figure.tight_layout()
     return figure

@@ -25,7 +25,7 @@ from ..errors import NeurosymError
 from ..plan.ast import Call, Plan, Ref, Value
 from ._layout import Box, Direction, layered_layout
 from ._scene import Command, Curve, Label, Rect, Scene, Text
-from ._svg import render_svg, text_width, truncate, wrap
+from ._svg import is_cut, render_svg, text_width, truncate, wrap
 from .search import SearchNode, SearchTree, search_tree
 
 if TYPE_CHECKING:
@@ -34,11 +34,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Drawing", "PlanDrawing", "SearchDrawing", "draw_plan", "draw_search"]
 
-_TITLE = 12.5
-_BODY = 11.0
-_SMALL = 10.0
-_TAG = 9.0
-_LINE = 15.0
+# Sizes a person reads at 100% zoom; a drawing wider than its output is scaled down.
+_TITLE = 13.5
+_BODY = 12.0
+_SMALL = 11.0
+_TAG = 10.0
+_LINE = 16.0
+_SEARCH_TITLE = 12.5
+_SEARCH_LINE = 11.0
+_SEARCH_STEP = 14.0
 _PAD = 9.0
 _ARG_CHARS = 44
 _MAX_ARGS = 7
@@ -133,19 +137,27 @@ def _step_statuses(execution: Any) -> dict[int, str]:
     return {int(s.index): str(s.status) for s in steps}
 
 
-def _node_lines(data: dict[str, Any]) -> tuple[str, list[tuple[str, bool]]]:
+#: An argument line of a call box: the text shown, whether it is a reference, and the
+#: full text when the shown one is cut short (the hover text), else "".
+_ArgLine = tuple[str, bool, str]
+
+
+def _node_lines(data: dict[str, Any]) -> tuple[str, list[_ArgLine]]:
     bind = data.get("bind")
     lifted = data.get("lifted")
     head = f"{bind} = {data['tool']}" if bind and not lifted else str(data["tool"])
-    args: list[tuple[str, bool]] = []
+    args: list[_ArgLine] = []
     items = list(data.get("args", {}).items())
     for name, value in items[:_MAX_ARGS]:
         shown = _value_text(value)
         if isinstance(value, Call):
             shown = f"{value.tool}(…)"
-        args.append((truncate(f"{name} = {shown}", _ARG_CHARS), isinstance(value, Ref)))
+        line = f"{name} = {shown}"
+        args.append((truncate(line, _ARG_CHARS), isinstance(value, Ref),
+                     line if is_cut(line, _ARG_CHARS) else ""))
     if len(items) > _MAX_ARGS:
-        args.append((f"… {len(items) - _MAX_ARGS} more", False))
+        rest = ", ".join(f"{k} = {_value_text(v)}" for k, v in items[_MAX_ARGS:])
+        args.append((f"… {len(items) - _MAX_ARGS} more", False, rest))
     return head, args
 
 
@@ -196,14 +208,16 @@ def draw_plan(plan: Any, tools: Any = None, *, direction: Direction = "TB",
     statuses = _step_statuses(execution)
     batches = parallel_batches(graph) if graph.number_of_nodes() else []
 
+    order = {n: k for k, n in enumerate(
+        sorted(n for n, d in graph.nodes(data=True) if d.get("effect") == "write"))}
     sizes: dict[Hashable, tuple[float, float]] = {}
-    content: dict[Hashable, tuple[str, list[tuple[str, bool]]]] = {}
+    content: dict[Hashable, tuple[str, list[_ArgLine]]] = {}
     for node, data in graph.nodes(data=True):
         head, args = _node_lines(data)
         content[node] = (head, args)
-        tag = " · ".join(_tags(node, data, statuses.get(node)))
+        tag = " · ".join(_tags(node, data, statuses.get(node), order))
         width = max([text_width(head, _TITLE) + text_width(tag, _TAG) + 14]
-                    + [text_width(a, _BODY) for a, _ in args])
+                    + [text_width(a, _BODY) for a, _, _ in args])
         sizes[node] = (width + 2 * _PAD, 2 * _PAD + _TITLE + 4 + _LINE * len(args))
 
     layers = [list(batch) for batch in batches]
@@ -216,7 +230,8 @@ def draw_plan(plan: Any, tools: Any = None, *, direction: Direction = "TB",
         note = {"ask": "a question for the user", "answer": "the reply",
                 "none": "no tool fits the request"}.get(kind, "")
         drawn.add_node("terminal")
-        content["terminal"] = (text, [(note, False)] if note else [])
+        content["terminal"] = (text, [(note, False, f"{kind}({said})" if is_cut(said, 40)
+                                       else "")] if note else [])
         sizes["terminal"] = (max(text_width(text, _TITLE), text_width(note, _BODY)) + 2 * _PAD,
                              2 * _PAD + _TITLE + 4 + (_LINE if note else 0))
         layers.append(["terminal"])
@@ -236,13 +251,14 @@ def draw_plan(plan: Any, tools: Any = None, *, direction: Direction = "TB",
     if title:
         scene.add(Text(12, 17, title, size=13, weight="bold"))
 
-    # bands: one per batch, numbered; a batch of several calls runs in parallel
+    # bands: one per batch, numbered; the reads of a batch run in parallel, its writes
+    # one at a time in plan order (as the executor runs them)
     for i, (start, end) in enumerate(layout.bands):
         real = [n for n in layers[i] if n != "terminal"]
         if not real:
             continue
         label = f"batch {i + 1}"
-        sub = f"{len(real)} in parallel" if len(real) > 1 else ""
+        sub = _batch_note(sum(1 for n in real if n not in order), sum(1 for n in real if n in order))
         if direction == "TB":
             scene.add(Rect(4, dy + start - 10, scene.width - 8, end - start + 20,
                            fill="#f4f7fb" if i % 2 == 0 else "#fafbfd", stroke="none",
@@ -274,16 +290,35 @@ def draw_plan(plan: Any, tools: Any = None, *, direction: Direction = "TB",
             _terminal_box(scene, placed, content[node])
             continue
         data = graph.nodes[node]
-        _call_box(scene, placed, node, data, content[node], statuses.get(node))
+        _call_box(scene, placed, node, data, content[node], statuses.get(node), order)
 
     svg = render_svg(scene)
     return PlanDrawing(scene=scene, svg=svg, graph=graph, batches=batches)
 
 
-def _tags(node: Hashable, data: dict[str, Any], status: str | None) -> list[str]:
+def _batch_note(reads: int, writes: int) -> str:
+    """What runs how in a batch: reads together, writes one after another.
+
+    >>> _batch_note(2, 0), _batch_note(0, 2), _batch_note(3, 1), _batch_note(1, 0)
+    ('2 in parallel', '2 writes in order', '3 in parallel, 1 write', '')
+    """
+    parts = []
+    if reads > 1:
+        parts.append(f"{reads} in parallel")
+    if writes > 1:
+        parts.append(f"{writes} writes in order")
+    elif writes == 1 and parts:
+        parts.append("1 write")
+    return ", ".join(parts)
+
+
+def _tags(node: Hashable, data: dict[str, Any], status: str | None,
+          order: dict[Hashable, int] | None = None) -> list[str]:
     tags = [f"step {node}"]
     if data.get("effect") == "write":
-        tags.append("write")
+        position = (order or {}).get(node)
+        tags.append("write" if position is None or len(order or {}) < 2
+                    else f"write {position + 1} of {len(order or {})}")
     if data.get("lifted"):
         tags.append("nested")
     if status:
@@ -292,7 +327,8 @@ def _tags(node: Hashable, data: dict[str, Any], status: str | None) -> list[str]
 
 
 def _call_box(scene: Scene, box: Box, node: Hashable, data: dict[str, Any],
-              content: tuple[str, list[tuple[str, bool]]], status: str | None) -> None:
+              content: tuple[str, list[_ArgLine]], status: str | None,
+              order: dict[Hashable, int] | None = None) -> None:
     head, args = content
     write = data.get("effect") == "write"
     stroke = _STATUS_STROKE.get(status or "", "#ef6c00" if write else "#1565c0")
@@ -307,22 +343,23 @@ def _call_box(scene: Scene, box: Box, node: Hashable, data: dict[str, Any],
     scene.add(Text(box.x + _PAD, box.y + _PAD + _TITLE - 2, head, size=_TITLE,
                    color="#0d1b2a", weight="bold", role="call-title"))
     scene.add(Text(box.x + box.w - _PAD, box.y + _PAD + _TITLE - 3,
-                   " · ".join(_tags(node, data, status)), size=_TAG, color=stroke, anchor="end"))
+                   " · ".join(_tags(node, data, status, order)), size=_TAG, color=stroke,
+                   anchor="end"))
     y = box.y + _PAD + _TITLE + 4 + _LINE - 3
-    for text, is_ref in args:
+    for text, is_ref, full in args:
         scene.add(Text(box.x + _PAD, y, text, size=_BODY, color="#1565c0" if is_ref else "#37474f",
-                       role="arg"))
+                       role="arg", tooltip=full))
         y += _LINE
     scene.close(group, "node", tooltip)
 
 
-def _terminal_box(scene: Scene, box: Box, content: tuple[str, list[tuple[str, bool]]]) -> None:
+def _terminal_box(scene: Scene, box: Box, content: tuple[str, list[_ArgLine]]) -> None:
     head, lines = content
     group = scene.begin()
     scene.add(Rect(box.x, box.y, box.w, box.h, fill="#f3e5f5", stroke="#6a1b9a", radius=14,
                    role="terminal"))
     scene.add(Text(box.x + _PAD, box.y + _PAD + _TITLE - 2, head, size=_TITLE, color="#4a148c",
-                   weight="bold"))
+                   weight="bold", tooltip=lines[0][2] if lines else ""))
     if lines:
         scene.add(Text(box.x + _PAD, box.y + _PAD + _TITLE + _LINE, lines[0][0], size=_BODY,
                        color="#6a1b9a", italic=True))
@@ -389,8 +426,9 @@ def draw_search(trace: Any, *, title: str | None = None, max_nodes: int = 160,
             graph.add_edge(node.parent, node.id)
         title_text, lines = _search_lines(node)
         content[node.id] = (title_text, lines)
-        width = max([text_width(title_text, 12.0)] + [text_width(t, 9.5) for t, _ in lines])
-        sizes[node.id] = (width + 2 * 8, 2 * 7 + 13 + 13 * len(lines))
+        width = max([text_width(title_text, _SEARCH_TITLE)]
+                    + [text_width(t, _SEARCH_LINE) for t, _ in lines])
+        sizes[node.id] = (width + 2 * 8, 2 * 7 + _SEARCH_STEP + _SEARCH_STEP * len(lines))
 
     # no reordering: a tree's nodes in the order they were proposed never cross
     layout = layered_layout(graph, sizes, direction="TB", layer_gap=34.0, node_gap=18.0,
@@ -431,12 +469,12 @@ def draw_search(trace: Any, *, title: str | None = None, max_nodes: int = 160,
                        stroke_width=2.4 if node.origin != "model" else 1.4, dash=dash,
                        role=f"search-node {node.status} {node.origin}", tooltip=tooltip))
         colour = "#ffffff" if node.status == "root" else "#102027"
-        scene.add(Text(box.x + 8, box.y + 7 + 11, title_text, size=12.0, color=colour,
-                       weight="bold"))
-        y = box.y + 7 + 13 + 11
+        scene.add(Text(box.x + 8, box.y + 7 + 11, title_text, size=_SEARCH_TITLE, color=colour,
+                       weight="bold", tooltip=node.label if title_text != node.label else ""))
+        y = box.y + 7 + _SEARCH_STEP + 11
         for text, tone in lines:
-            scene.add(Text(box.x + 8, y, text, size=9.5, color=tone))
-            y += 13
+            scene.add(Text(box.x + 8, y, text, size=_SEARCH_LINE, color=tone))
+            y += _SEARCH_STEP
         scene.close(group, f"node {node.status}", tooltip)
     if hidden:
         scene.add(Text(12, scene.height - 6, f"… {hidden} more proposals not drawn "
