@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-browser bench clean
+.PHONY: install demo test fuzz test-browser bench clean
 
 # The venv is rebuilt when the project's dependencies change.
 $(STAMP): pyproject.toml Makefile
@@ -22,6 +22,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The wide fuzz run (tests/fuzz, marker fuzz): thousands of random cases per input surface.
+fuzz: install
+	$(BIN)/python -m pytest -q -m fuzz tests/fuzz
 
 # The browser test drives JupyterLab with Debian's Chromium (never a downloaded browser).
 test-browser: install

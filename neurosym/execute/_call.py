@@ -23,10 +23,18 @@ class Attempt:
 
 
 def call_with_timeout(func: Callable[..., Any], kwargs: Mapping[str, Any], timeout_s: float,
-                      name: str = "tool") -> Attempt:
-    """Call ``func(**kwargs)``; give up waiting after ``timeout_s`` seconds."""
+                      name: str = "tool",
+                      on_late: Callable[[Attempt], None] | None = None) -> Attempt:
+    """Call ``func(**kwargs)``; give up waiting after ``timeout_s`` seconds.
+
+    A call given up on may still end; ``on_late`` then receives what it did (from the
+    call's own thread), so a late outcome is never lost.
+    """
     box: dict[str, Any] = {}
     done = threading.Event()
+    lock = threading.Lock()
+    state = {"finished": False, "abandoned": False}
+    start = time.perf_counter()
 
     def target() -> None:
         try:
@@ -34,13 +42,21 @@ def call_with_timeout(func: Callable[..., Any], kwargs: Mapping[str, Any], timeo
         except BaseException as exc:  # reported to the caller, never lost in the thread
             box["error"] = exc
         finally:
+            with lock:
+                state["finished"] = True
+                late = state["abandoned"]
             done.set()
+        if late and on_late is not None:
+            on_late(Attempt(value=box.get("value"), error=box.get("error"),
+                            latency_ms=(time.perf_counter() - start) * 1000.0))
 
-    start = time.perf_counter()
     thread = threading.Thread(target=target, name=f"neurosym-{name}", daemon=True)
     thread.start()
-    finished = done.wait(timeout_s)
+    done.wait(timeout_s)
     latency = (time.perf_counter() - start) * 1000.0
-    if not finished:
-        return Attempt(timed_out=True, latency_ms=latency)
+    with lock:
+        # Decided under the lock: either the caller sees the outcome, or on_late does.
+        if not state["finished"]:
+            state["abandoned"] = True
+            return Attempt(timed_out=True, latency_ms=latency)
     return Attempt(value=box.get("value"), error=box.get("error"), latency_ms=latency)

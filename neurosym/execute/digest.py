@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,9 +18,17 @@ from ..graph._plain import canonical_json
 __all__ = ["argument_digest", "idempotency_key"]
 
 
-def argument_digest(args: Mapping[str, Any]) -> str:
-    """The sha256 (hex) of the arguments' canonical JSON: equal arguments, equal digest."""
-    return hashlib.sha256(canonical_json(args).encode("utf-8")).hexdigest()
+def argument_digest(args: Mapping[str, Any], key: bytes | None = None) -> str:
+    """The digest (hex) of the arguments' canonical JSON: equal arguments, equal digest.
+
+    With a ``key`` it is an HMAC-SHA256: a short secret (a PIN, a code) cannot be found
+    again by hashing every candidate, as it can from a plain SHA-256, by anyone without
+    the key; the same key gives equal calls equal digests.
+    """
+    text = canonical_json(args).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(text).hexdigest()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
 def idempotency_key(step: int, tool: str, args: Mapping[str, Any]) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any
 
@@ -30,7 +30,7 @@ from ..graph._tools import ToolsLike, index_tools
 from ..graph.fit import value_problems
 from ..graph.schedule import execution_batches
 from ..tools.tool import Tool
-from ._call import call_with_timeout
+from ._call import Attempt, call_with_timeout
 from ._render import render_call, render_resolved_call, render_value
 from ._resolve import ResolutionError, resolve_value
 from .audit import AuditLog, AuditRecord, Outcome
@@ -121,6 +121,7 @@ class _Run:
         self.resolved: dict[int, dict[str, Any]] = {}
         self.lock = threading.Lock()
         self.failed = False
+        self.audit_failed: str | None = None
         self.records: list[AuditRecord] = []
         self.t0 = time.perf_counter()
         self.batch_of: dict[int, int] = {}
@@ -210,11 +211,18 @@ class _Run:
 
     def audit(self, index: int, args: Mapping[str, Any], outcome: Outcome, latency_ms: float,
               attempt: int, error: str | None = None) -> None:
-        record = self.ex.audit.write(step=index, tool=self.graph.nodes[index]["tool"],
-                                     args=args, outcome=outcome, latency_ms=latency_ms,
-                                     attempt=attempt, error=error)
-        with self.lock:
-            self.records.append(record)
+        # Only the kind of an error is recorded: a message may quote argument values.
+        kind = error.split(":", 1)[0] if error else None
+        try:
+            record = self.ex.audit.write(step=index, tool=self.graph.nodes[index]["tool"],
+                                         args=args, outcome=outcome, latency_ms=latency_ms,
+                                         attempt=attempt, error=kind)
+        except Exception as exc:  # noqa: BLE001 - any sink failure stops the run
+            self.audit_failed = f"{type(exc).__name__}: {exc}"
+            return
+        if outcome != "started":
+            with self.lock:
+                self.records.append(record)
 
     def dry_step(self, index: int) -> None:
         node = self.graph.nodes[index]
@@ -224,6 +232,10 @@ class _Run:
 
     def run_step(self, index: int) -> StepResult:
         tool = self.tool_of(index)
+        if self.audit_failed:
+            return self.finish(index, "skipped",
+                               error="not started: the audit log could not be written "
+                                     f"({self.audit_failed})")
         for pred in sorted(self.graph.predecessors(index)):
             before = self.results.get(pred)
             if before is None or not before.ok:
@@ -299,7 +311,16 @@ class _Run:
         attempt = 0
         while True:
             attempt += 1
-            outcome = call_with_timeout(tool.func, args, self.ex.timeout_s, tool.name)
+            # The intent is on record before the call; a log that cannot take it stops
+            # the call (and the run) before anything happens.
+            self.audit(index, args, "started", 0.0, attempt)
+            if self.audit_failed:
+                return self.finish(index, "error", args=args, attempts=attempt - 1,
+                                   error="AuditError: the audit log could not be written "
+                                         f"({self.audit_failed}); the call was not made",
+                                   idempotency_key=key, call_text=text)
+            outcome = call_with_timeout(tool.func, args, self.ex.timeout_s, tool.name,
+                                        on_late=self.late_outcome(index, args, attempt))
             total_ms += outcome.latency_ms
             if outcome.timed_out:
                 status: StepStatus = "timeout"
@@ -325,13 +346,27 @@ class _Run:
                          "declared result: " + "; ".join(problems[:3]))
             self.audit(index, args, "timeout" if status == "timeout" else "error",
                        outcome.latency_ms, attempt, error)
+            # A write that timed out may still be running: a retry could run it twice.
             again = (retryable and attempt <= self.ex.retries
-                     and self.safe_to_retry(tool, outcome.error))
+                     and self.safe_to_retry(tool, outcome.error)
+                     and not (outcome.timed_out and tool.effect == "write"))
+            if outcome.timed_out and tool.effect == "write":
+                error += ("; the call may still complete (its late outcome goes to the audit "
+                          "log), so it is not retried")
             if not again:
                 return self.finish(index, status, error=error, retryable=retryable, args=args,
                                    attempts=attempt, latency_ms=total_ms, started=started,
                                    ended=self.now(), idempotency_key=key, call_text=text)
             time.sleep(min(self.ex.backoff_s * 2 ** (attempt - 1), 1.0))
+
+    def late_outcome(self, index: int, args: Mapping[str, Any],
+                     attempt: int) -> Callable[[Attempt], None]:
+        """What to do when an abandoned attempt ends after all: put it on record."""
+        def record(late: Attempt) -> None:
+            error = None if late.error is None else f"{type(late.error).__name__}: late"
+            self.audit(index, args, "late-ok" if late.error is None else "late-error",
+                       late.latency_ms, attempt, error)
+        return record
 
     @staticmethod
     def safe_to_retry(tool: Tool, error: BaseException | None) -> bool:

@@ -21,7 +21,7 @@ def test_lines_go_to_a_file_object_and_stay_in_memory() -> None:
                        latency_ms=0.0, attempt=0, error="PolicyError: no")
     line = json.loads(out.getvalue())
     assert line == json.loads(record.to_json())
-    assert line["args_digest"] == argument_digest({"amount": 5.0})
+    assert line["args_digest"] == argument_digest({"amount": 5.0}, log.key)
     assert "5.0" not in out.getvalue().replace(line["timestamp"], "")  # no raw arguments
     assert log.records == [record]
 

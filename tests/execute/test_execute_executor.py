@@ -383,17 +383,22 @@ def test_the_audit_log_has_one_line_per_call_attempt(world_tools, tmp_path: Path
                                          "passengers=1)", audit=path, backoff_s=0.01)
     assert result.ok
     lines = [json.loads(line) for line in path.read_text().splitlines()]
+    # Every attempt is on record ("started") before it runs, and its outcome after.
     assert [(r["step"], r["tool"], r["outcome"], r["attempt"]) for r in lines] == [
-        (0, "search_flights", "error", 1), (0, "search_flights", "ok", 2),
-        (1, "book_flight", "ok", 1)]
-    assert lines[0]["error"] == "ConnectionError: reset"
+        (0, "search_flights", "started", 1), (0, "search_flights", "error", 1),
+        (0, "search_flights", "started", 2), (0, "search_flights", "ok", 2),
+        (1, "book_flight", "started", 1), (1, "book_flight", "ok", 1)]
+    assert lines[1]["error"] == "ConnectionError"  # the kind only: messages may quote values
     args = {"flight_id": "UA990", "passengers": 1}
-    assert lines[2]["args_digest"] == hashlib.sha256(canonical_json(args).encode()).hexdigest()
+    # Keyed: the digest is not the plain SHA-256 anyone could recompute from a guess.
+    assert lines[5]["args_digest"] != hashlib.sha256(canonical_json(args).encode()).hexdigest()
+    assert lines[5]["args_digest"] == lines[4]["args_digest"]
     assert all(r["latency_ms"] >= 0 and r["timestamp"].endswith("+00:00") for r in lines)
-    assert [r.to_json() for r in result.audit] == path.read_text().splitlines()
+    outcomes = [line for line in path.read_text().splitlines() if '"started"' not in line]
+    assert [r.to_json() for r in result.audit] == outcomes
     # a second run appends to the same file
     run(tools, "bal = get_balance()", audit=path)
-    assert len(path.read_text().splitlines()) == 4
+    assert len(path.read_text().splitlines()) == 8
 
 
 def test_none_for_an_optional_argument_leaves_it_out_so_the_default_applies() -> None:

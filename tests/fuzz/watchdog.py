@@ -4,6 +4,8 @@ the limit is a liveness bound, tens of times what a finished call takes."""
 
 from __future__ import annotations
 
+import faulthandler
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -42,8 +44,15 @@ def bounded(func: Callable[[], T], limit: float = HANG_LIMIT_S) -> Outcome:
             outcome.done.set()
 
     threading.Thread(target=target, daemon=True, name="watchdog-case").start()
-    if not outcome.done.wait(limit):
-        pytest.fail(f"hang: the call did not end within {limit:g} s")
+    # A call stuck in C code that holds the GIL (a backtracking regex) would keep this
+    # thread from ever failing the test: faulthandler's own thread needs no GIL, and ends
+    # the run with every thread's traceback if the call outlives twice the limit.
+    faulthandler.dump_traceback_later(2 * limit, exit=True, file=sys.__stderr__)
+    try:
+        if not outcome.done.wait(limit):
+            pytest.fail(f"hang: the call did not end within {limit:g} s")
+    finally:
+        faulthandler.cancel_dump_traceback_later()
     return outcome
 
 
