@@ -1,6 +1,7 @@
 """``neurosym bench``: BFCL by category, mode and half, or every suite at once.
 
     neurosym bench bfcl --category simple_python [--mode search4] [--half dev] [--limit N]
+    neurosym bench chains [--half dev|test|both] [--limit N] [--mode search4|peer|all]
     neurosym bench all [--half test|dev|both] [--mode M ...] [--limit N] [--jobs J]
 
 The benchmark is an experiment: each BFCL category is split into a dev half, to tune
@@ -51,6 +52,7 @@ EXTRA_SUITES: tuple[tuple[str, str, str], ...] = (
     ("performance", "neurosym.bench.perf", "run_all"),
     ("constraints", "neurosym.bench.constraints", "run_all"),
     ("solver", "neurosym.solver.bench", "run_all"),
+    ("chains", "neurosym.bench.chains", "run_all"),
 )
 _MODE_CHOICES = (*MODES, "all")
 _HALF_CHOICES = (*HALVES, "both")
@@ -361,7 +363,7 @@ def _common(parser: argparse.ArgumentParser, *, default_half: str,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``bench`` sub-commands (``bfcl``, ``all``) to ``parser``."""
+    """Add the ``bench`` sub-commands (``bfcl``, ``chains``, ``all``) to ``parser``."""
     suites = parser.add_subparsers(dest="bench_suite", metavar="SUITE", required=True)
     bfcl = suites.add_parser("bfcl", help="BFCL categories, scored by BFCL's own checker",
                              description="Run BFCL categories in one or all modes.")
@@ -371,6 +373,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="how the model answers; all: every mode but free "
                            "(default: search4)")
     _common(bfcl, default_half="dev")
+    chains = suites.add_parser("chains", help="the project's chaining suite: plans whose "
+                                              "calls feed each other's results",
+                               description="Run the chaining suite (neurosym.bench.chains).")
+    chains.add_argument("--half", choices=_HALF_CHOICES, default="dev",
+                        help="dev (to tune on), test (to report) or both (default: dev)")
+    chains.add_argument("--limit", type=_positive, default=None, metavar="N",
+                        help="answer only the first N requests of each half")
+    chains.add_argument("--mode", choices=("search4", "peer", "all"), default="all",
+                        help="neurosym's planner (search4), the peer, or both (default: all)")
+    chains.add_argument("--model", default=None, metavar="GGUF",
+                        help="the GGUF model file (default: $NEUROSYM_MODEL, models/, "
+                             "then the embedded SmolLM2)")
+    chains.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
+                        help="where the result files go (default: bench/results)")
     every = suites.add_parser("all", help="BFCL's non-live categories in every mode but "
                                           "free, then the project's own suites",
                               description="Run every benchmark suite.")
@@ -502,6 +518,12 @@ def main(args: argparse.Namespace) -> int:
             run_bfcl(_categories(args.category), _modes(args.mode), limit=args.limit,
                      model=args.model, results_dir=args.results_dir, progress=progress,
                      out=out, jobs=jobs, halves=halves_of(args.half))
+            return 0
+        if args.bench_suite == "chains":
+            from .chains import CHAIN_MODES, run_chains
+            run_chains(half=args.half, limit=args.limit,
+                       modes=CHAIN_MODES if args.mode == "all" else (args.mode,),
+                       model=args.model, out_dir=args.results_dir or "bench/results", out=out)
             return 0
         if args.bench_suite == "all":
             start = time.perf_counter()
