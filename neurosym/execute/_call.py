@@ -9,7 +9,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Attempt", "call_with_timeout"]
+__all__ = ["MAX_ABANDONED", "Attempt", "abandoned_calls", "call_with_timeout"]
+
+#: Calls given up on whose threads may still run, at most, in this process: past it no
+#: call starts (a thread cannot be killed, so each costs its memory until it ends).
+MAX_ABANDONED = 16
+_ABANDONED_LOCK = threading.Lock()
+_abandoned = 0
+
+
+def abandoned_calls() -> int:
+    """How many calls that timed out are still running."""
+    with _ABANDONED_LOCK:
+        return _abandoned
+
+
+def _count_abandoned(change: int) -> None:
+    global _abandoned
+    with _ABANDONED_LOCK:
+        _abandoned += change
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,8 @@ def call_with_timeout(func: Callable[..., Any], kwargs: Mapping[str, Any], timeo
                 state["finished"] = True
                 late = state["abandoned"]
             done.set()
+        if late:
+            _count_abandoned(-1)
         if late and on_late is not None:
             on_late(Attempt(value=box.get("value"), error=box.get("error"),
                             latency_ms=(time.perf_counter() - start) * 1000.0))
@@ -58,5 +78,6 @@ def call_with_timeout(func: Callable[..., Any], kwargs: Mapping[str, Any], timeo
         # Decided under the lock: either the caller sees the outcome, or on_late does.
         if not state["finished"]:
             state["abandoned"] = True
+            _count_abandoned(+1)
             return Attempt(timed_out=True, latency_ms=latency)
     return Attempt(value=box.get("value"), error=box.get("error"), latency_ms=latency)

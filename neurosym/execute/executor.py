@@ -30,7 +30,7 @@ from ..graph._tools import ToolsLike, index_tools
 from ..graph.fit import value_problems
 from ..graph.schedule import execution_batches
 from ..tools.tool import Tool
-from ._call import Attempt, call_with_timeout
+from ._call import MAX_ABANDONED, Attempt, abandoned_calls, call_with_timeout
 from ._render import render_call, render_resolved_call, render_value
 from ._resolve import ResolutionError, resolve_value
 from .audit import AuditLog, AuditRecord, Outcome
@@ -311,6 +311,13 @@ class _Run:
         attempt = 0
         while True:
             attempt += 1
+            running = abandoned_calls()
+            if running >= MAX_ABANDONED:
+                return self.finish(index, "error", args=args, attempts=attempt - 1,
+                                   error=f"ExecutionError: {running} calls that timed out are "
+                                         "still running; no call starts until some of them "
+                                         "end", retryable=True, idempotency_key=key,
+                                   call_text=text)
             # The intent is on record before the call; a log that cannot take it stops
             # the call (and the run) before anything happens.
             self.audit(index, args, "started", 0.0, attempt)
@@ -325,7 +332,8 @@ class _Run:
             if outcome.timed_out:
                 status: StepStatus = "timeout"
                 error = (f"TimeoutError: {tool.name} did not answer within "
-                         f"{self.ex.timeout_s:g} s")
+                         f"{self.ex.timeout_s:g} s (its thread is left running: "
+                         f"{abandoned_calls()} of at most {MAX_ABANDONED} such calls now)")
                 retryable = True
             elif outcome.error is not None:
                 status = "error"

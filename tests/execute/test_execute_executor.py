@@ -138,8 +138,9 @@ def test_a_hanging_tool_is_cut_off_by_its_timeout(world_tools) -> None:
                  timeout_s=0.3, retries=0)
     bal, events = result.steps
     assert bal.status == "timeout"
-    assert bal.observation == {"error": "TimeoutError: get_balance did not answer within 0.3 s",
-                               "retryable": True}
+    assert bal.observation["retryable"] is True
+    assert bal.observation["error"].startswith(
+        "TimeoutError: get_balance did not answer within 0.3 s (its thread is left running")
     assert events.ok
     # the executor returned while the call was still hanging: it has not finished yet
     assert world.calls_of("get_balance") == []

@@ -133,3 +133,27 @@ def test_a_timed_out_write_is_not_retried_while_it_may_still_run() -> None:
             break
         threading.Event().wait(0.05)
     assert [r.outcome for r in log.records] == ["started", "timeout", "late-ok"]
+
+
+def test_abandoned_calls_are_bounded_and_the_result_says_so() -> None:
+    from neurosym.execute._call import MAX_ABANDONED, abandoned_calls
+    release = threading.Event()
+    hang = Tool("hang", func=lambda: release.wait(_WAIT_S))
+    executor = Executor([hang], timeout_s=0.05, retries=0)
+    plan = verify(parse_plan("hang()"), [hang])
+    try:
+        statuses = []
+        for _ in range(MAX_ABANDONED - abandoned_calls()):
+            [step] = executor.execute(plan).steps
+            statuses.append(step.status)
+            assert "its thread is left running" in (step.error or "")
+        assert set(statuses) == {"timeout"}
+        [refused] = executor.execute(plan).steps
+        assert refused.status == "error" and "still running" in (refused.error or "")
+    finally:
+        release.set()
+    for _ in range(int(_WAIT_S / 0.05)):
+        if abandoned_calls() == 0:
+            break
+        threading.Event().wait(0.05)
+    assert abandoned_calls() == 0
