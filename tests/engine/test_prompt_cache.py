@@ -127,8 +127,13 @@ def test_the_settings_that_choose_a_cache(tmp_path: Path, monkeypatch: pytest.Mo
     assert resolve_prompt_cache(True).folder == tmp_path
     assert resolve_prompt_cache(tmp_path / "x").folder == tmp_path / "x"
     assert resolve_prompt_cache(None, default_on=True).folder == tmp_path
+    assert resolve_prompt_cache(None) is None                    # a library user's default
+    import types
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    assert resolve_prompt_cache(None).folder == tmp_path         # inside a Jupyter kernel
     monkeypatch.setenv("NEUROSYM_PROMPT_CACHE", "off")
     assert resolve_prompt_cache(None, default_on=True) is None
+    assert resolve_prompt_cache(None) is None
     with pytest.raises(ConfigurationError):
         PromptCache(tmp_path, max_bytes=0)
 
