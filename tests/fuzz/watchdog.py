@@ -5,21 +5,31 @@ the limit is a liveness bound, tens of times what a finished call takes."""
 from __future__ import annotations
 
 import faulthandler
-import sys
+import tempfile
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 import pytest
 
 from neurosym.errors import NeurosymError
 
-__all__ = ["HANG_LIMIT_S", "Outcome", "bounded", "ends_cleanly"]
+__all__ = ["HANG_LIMIT_S", "HANG_REPORT", "Outcome", "bounded", "ends_cleanly"]
 
 T = TypeVar("T")
 
 #: Seconds after which a call counts as a hang.
 HANG_LIMIT_S = 30.0
+#: Where the tracebacks of a run ended by a hang in C code are written.
+HANG_REPORT = Path(tempfile.gettempdir()) / "neurosym-hang-report.txt"
+_REPORT: list[IO[str]] = []
+
+
+def _report() -> IO[str]:
+    if not _REPORT:
+        _REPORT.append(HANG_REPORT.open("w", encoding="utf-8"))
+    return _REPORT[0]
 
 
 class Outcome:
@@ -46,8 +56,9 @@ def bounded(func: Callable[[], T], limit: float = HANG_LIMIT_S) -> Outcome:
     threading.Thread(target=target, daemon=True, name="watchdog-case").start()
     # A call stuck in C code that holds the GIL (a backtracking regex) would keep this
     # thread from ever failing the test: faulthandler's own thread needs no GIL, and ends
-    # the run with every thread's traceback if the call outlives twice the limit.
-    faulthandler.dump_traceback_later(2 * limit, exit=True, file=sys.__stderr__)
+    # the run (exit status 1) if the call outlives twice the limit, with every thread's
+    # traceback in HANG_REPORT (pytest captures the standard error at that moment).
+    faulthandler.dump_traceback_later(2 * limit, exit=True, file=_report())
     try:
         if not outcome.done.wait(limit):
             pytest.fail(f"hang: the call did not end within {limit:g} s")
