@@ -51,6 +51,13 @@ def load_scenarios(path: Path = _SUITE) -> tuple[Any, ...]:
     return tuple(module.SCENARIOS) + tuple(getattr(module, "ACROSS_LANGUAGES", ()))
 
 
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
