@@ -63,8 +63,10 @@ def test_the_executor_runs_reads_and_writes_through_the_session(ledger: MCPConne
                              "r2": {"from": 100.0, "to": 320.0},
                              "r3": {"account": "savings", "balance": 320.0}}
     records = [json.loads(line) for line in audit_path.read_text().splitlines()]
+    # each call is on record ("started") before it runs, and its outcome after
     assert [(r["tool"], r["outcome"]) for r in records] == [
-        ("get_balance", "ok"), ("transfer", "ok"), ("get_balance", "ok")]
+        ("get_balance", "started"), ("get_balance", "ok"), ("transfer", "started"),
+        ("transfer", "ok"), ("get_balance", "started"), ("get_balance", "ok")]
     # the server's own state changed: the write reached it
     assert tools["get_balance"](account="checking")["balance"] == 100.0
 
@@ -149,7 +151,8 @@ def test_plan_execute_audit_end_to_end(ledger: MCPConnection, tmp_path: Path) ->
     audit = tmp_path / "audit.jsonl"
     run = Executor(tools, audit=audit).execute(verify(result.plan, tools))
     assert run.ok, run.report()
-    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    records = [json.loads(line) for line in audit.read_text().splitlines()
+               if json.loads(line)["outcome"] != "started"]
     assert [r["tool"] for r in records] == [c.tool for c in calls]
     assert all(r["outcome"] == "ok" for r in records)
     after = {a: tools["get_balance"](account=a)["balance"] for a in ("checking", "savings")}
