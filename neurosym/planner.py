@@ -468,6 +468,18 @@ class Planner:
                               timings=timings, solver_checks_ms=checks, search=outcome,
                               evaluated_tokens=outcome.evaluated_tokens)
         best = choice.chosen
+        if outcome.stop == "time" and outcome.cut_score is not None \
+                and outcome.cut_score > best.score:
+            # Time ran out while a branch was ahead of the plan chosen: not an answer.
+            reason = (f"the search reached max_seconds={self.budgets.max_seconds:g} while a "
+                      f"partial plan was ahead of every complete one: "
+                      f"...{outcome.cut_text[-80:]}")
+            return PlanResult(ok=False, plan=None, text=outcome.cut_text, explanation=reason,
+                              error=BudgetExceeded(reason, hint="raise max_seconds, or plan on "
+                                                                "a less loaded machine"),
+                              prompt_tokens=outcome.prompt_tokens, timings=timings,
+                              trace=outcome.events, solver_checks_ms=checks, search=outcome,
+                              evaluated_tokens=outcome.evaluated_tokens)
         if outcome.cut_score is not None and outcome.cut_score > best.rank_score:
             if checked:
                 return _Fallback()  # the decoder with the solver's retraction tries instead

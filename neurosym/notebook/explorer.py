@@ -489,15 +489,18 @@ class Explorer:
             except NeurosymError as err:
                 self.graph_view.value = error_html(err)
         self._show_trace(getattr(result, "trace", None) or (),
-                         getattr(result, "adjustments", ()) or ())
+                         getattr(result, "adjustments", ()) or (), result)
         self.timings_view.value = _timings_html(dict(getattr(result, "timings", {}) or {}), wall)
         self.status.value = ""
         self.tabs.selected_index = 0
 
-    def _show_trace(self, trace: Any, adjustments: Sequence[Any] = ()) -> None:
+    def _show_trace(self, trace: Any, adjustments: Sequence[Any] = (),
+                    result: Any = None) -> None:
         self.frames = replay(trace)
         if self.frames:
-            drawing = draw_search(trace, adjustments=tuple(adjustments))
+            # A searched plan draws the beam's branches; a decoded one its retractions.
+            searched = result if getattr(result, "search", None) is not None else trace
+            drawing = draw_search(searched, adjustments=tuple(adjustments))
             tree = drawing.tree
             summary = ""
             if tree is not None:

@@ -270,8 +270,14 @@ def search_tree(trace: Any, adjustments: Sequence[Any] | None = None) -> SearchT
     """The search tree of a trace (a plan result, a decode result, or its events).
 
     ``adjustments`` (read from a plan result when not given) mark the values the search
-    changed from the model's choice as the solver's.
+    changed from the model's choice as the solver's. A plan result the search over whole
+    plans answered (``result.search``), or its outcome, gives the beam's tree
+    (:func:`neurosym.notebook.beam.beam_tree`).
     """
+    outcome = trace if hasattr(trace, "candidates") else getattr(trace, "search", None)
+    if outcome is not None and hasattr(outcome, "candidates"):
+        from .beam import beam_tree
+        return beam_tree(trace)
     events = trace_events(trace)
     if adjustments is None:
         adjustments = tuple(getattr(trace, "adjustments", ()) or ())

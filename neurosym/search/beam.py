@@ -317,6 +317,12 @@ class BeamSearch:
         while beam:
             if time.perf_counter() - self._t0 > self.max_seconds:
                 stop = "time"
+                # What the live branches would have become is unknown: the best of them
+                # counts as cut, so a plan that ended behind it is not taken as the answer.
+                for branch in beam:
+                    self._event("cut", branch.text, branch.score, "the search reached max_seconds")
+                    if self._cut is None or branch.score > self._cut[0]:
+                        self._cut = (branch.score, branch.text)
                 break
             # weight, log-probability, guide, branch, token (-1: the end)
             proposals: list[tuple[float, float, float, int, int]] = []

@@ -134,7 +134,7 @@ class ReferencePotential:
                                       f"not by {value.text}")
         if isinstance(value, Literal) and value.value is not None:
             text = value.value if isinstance(value.value, str) else str(value.value)
-            if not text or text not in self.request:
+            if not text or not _holds_whole(self.request, text):
                 why = f"the request does not hold {text!r}"
             elif _given_elsewhere(value, name, partial):
                 why = f"{text!r} is already another argument's value"
@@ -161,6 +161,21 @@ class ReferencePotential:
                 if typed and not value_problems(param, value.value):
                     return f"{name}.{param.name}"
         return None
+
+
+def _holds_whole(text: str, value: str) -> bool:
+    """Whether ``value`` occurs in ``text`` not as part of a longer run of letters and
+    digits (``77`` is not in ``o77``)."""
+    start = text.find(value)
+    while start >= 0:
+        end = start + len(value)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not (before.isalnum() and value[:1].isalnum()) and not (
+                after.isalnum() and value[-1:].isalnum()):
+            return True
+        start = text.find(value, start + 1)
+    return False
 
 
 def _given_elsewhere(value: Literal, name: str, partial: PartialPlan) -> bool:

@@ -60,3 +60,25 @@ def test_the_drawing_and_the_replay_tell_the_same_story(over_the_limit: ns.PlanR
     rollbacks = [f for f in frames if f.kind == "rollback"]
     assert len(rollbacks) >= len(drawing.tree.rejected)
     assert frames[-1].text == over_the_limit.text
+
+
+def test_a_searched_plan_draws_the_beams_branches_and_marks_the_chosen_plan() -> None:
+    """The search over whole plans: shared pieces are shared nodes, every finished plan a
+    leaf with its weight, the verdict's plan marked, refused branches red."""
+    _, tools = make_world()
+    planner = ns.Planner(tools=[tools["transfer"]], constraints=["transfer.amount <= 1000"])
+    result = planner.plan("Transfer 1200 from savings to checking.")
+    assert result.search is not None, "the default planner searches"
+    tree = search_tree(result)
+    ends = [n for n in tree.nodes if n.kind == "end"]
+    assert len(ends) == len(result.search.candidates)
+    chosen = [n for n in ends if n.detail.startswith("chosen")]
+    if result.ok and result.plan.steps:
+        assert [n.text for n in chosen] == [result.text]
+    labels = [(n.parent, n.label) for n in tree.nodes]
+    assert len(labels) == len(set(labels)), "a piece two branches share is drawn once"
+    for node in tree.rejected:
+        assert node.reason
+    drawing = draw_search(result, title="beam")
+    svg = ET.fromstring(drawing.svg)
+    assert svg.tag.endswith("svg") and drawing.tree is not None

@@ -105,6 +105,7 @@ SEARCH = Step(Call("search_flights", (("origin", Literal("SFO")),
     (Ref("r2", (0, "id")), "names no earlier step"),
     (Literal("UA990"), "the request does not hold 'UA990'"),
     (Literal("AF007"), None),
+    (Literal("F007"), "the request does not hold 'F007'"),   # part of a longer id
     (Literal("SFO"), "'SFO' is already another argument's value"),
 ])
 def test_a_produced_parameter_takes_its_producers_field_or_a_literal_from_the_request(
