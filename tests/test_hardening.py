@@ -64,6 +64,7 @@ def test_a_result_passed_by_reference_is_checked_in_linear_time_at_the_gateway()
     ("(?<!x)y", "lookbehind"),
     ("x{1000000}", "repetition count above 1000"),
     ("a" * 3000, "more than the 2000"),
+    ("(" * 600 + "a" + ")" * 600, "nests groups 600 deep"),
 ])
 def test_a_pattern_the_engine_cannot_run_in_linear_time_is_refused_at_load(
         pattern: str, reason: str) -> None:

@@ -20,11 +20,13 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-__all__ = ["MAX_PATTERN_LENGTH", "PatternRefused", "compile_pattern", "pattern_problem",
+__all__ = ["MAX_GROUP_DEPTH", "MAX_PATTERN_LENGTH", "PatternRefused", "compile_pattern", "pattern_problem",
            "pattern_search"]
 
 #: Longest pattern accepted; real schemas write a few dozen characters.
 MAX_PATTERN_LENGTH = 2000
+#: Deepest nesting of groups accepted.
+MAX_GROUP_DEPTH = 50
 # RE2's own bound on the memory of one compiled pattern (its default is 8 MiB).
 _MAX_MEMORY = 8 << 20
 
@@ -68,6 +70,12 @@ def compile_pattern(pattern: str) -> Any:
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise PatternRefused(f"the pattern has {len(pattern)} characters, more than the "
                              f"{MAX_PATTERN_LENGTH} neurosym accepts")
+    depth = _group_depth(pattern)
+    if depth > MAX_GROUP_DEPTH:
+        # The solver and the grammar read patterns too, and a tree this deep is no
+        # real pattern's.
+        raise PatternRefused(f"the pattern nests groups {depth} deep, more than the "
+                             f"{MAX_GROUP_DEPTH} neurosym accepts")
     import re2
     options = re2.Options()
     options.log_errors = False
@@ -79,6 +87,31 @@ def compile_pattern(pattern: str) -> Any:
                              ) from None
     except re2.error as err:
         raise PatternRefused(_reason(err)) from None
+
+
+def _group_depth(pattern: str) -> int:
+    """How deep groups nest (escapes and character classes skipped)."""
+    depth = deepest = 0
+    index = 0
+    in_class = False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[index + 1:index + 2] == "]":
+                index += 1
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        index += 1
+    return deepest
 
 
 def _reason(err: Exception) -> str:
