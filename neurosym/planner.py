@@ -468,32 +468,29 @@ class Planner:
                               timings=timings, solver_checks_ms=checks, search=outcome,
                               evaluated_tokens=outcome.evaluated_tokens)
         best = choice.chosen
-        if outcome.stop == "time" and outcome.cut_score is not None \
-                and outcome.cut_score > best.score:
-            # Time ran out while a branch was ahead of the plan chosen: not an answer.
-            reason = (f"the search reached max_seconds={self.budgets.max_seconds:g} while a "
-                      f"partial plan was ahead of every complete one: "
-                      f"...{outcome.cut_text[-80:]}")
+
+        def cut(reason: str, hint: str) -> PlanResult:
             return PlanResult(ok=False, plan=None, text=outcome.cut_text, explanation=reason,
-                              error=BudgetExceeded(reason, hint="raise max_seconds, or plan on "
-                                                                "a less loaded machine"),
+                              error=BudgetExceeded(reason, hint=hint),
                               prompt_tokens=outcome.prompt_tokens, timings=timings,
                               trace=outcome.events, solver_checks_ms=checks, search=outcome,
                               evaluated_tokens=outcome.evaluated_tokens)
+
+        if outcome.stop == "time" and outcome.cut_score is not None \
+                and outcome.cut_score > best.score:
+            # Time ran out while a branch was ahead of the plan chosen: not an answer.
+            return cut(f"the search reached max_seconds={self.budgets.max_seconds:g} while a "
+                       f"partial plan was ahead of every complete one: "
+                       f"...{outcome.cut_text[-80:]}",
+                       "raise max_seconds, or plan on a less loaded machine")
         if outcome.cut_score is not None and outcome.cut_score > best.rank_score:
             if checked:
                 return _Fallback()  # the decoder with the solver's retraction tries instead
             # A branch the budget cut was ahead of every plan that ended: what it would
             # have become is unknown, so the plan found is not the search's answer.
-            reason = (f"the plan reached max_tokens={self.budgets.max_tokens} without ending "
-                      f"(the partial plan was more likely than any complete one): "
-                      f"...{outcome.cut_text[-80:]}")
-            return PlanResult(ok=False, plan=None, text=outcome.cut_text, explanation=reason,
-                              error=BudgetExceeded(reason, hint="raise max_tokens, or ask for "
-                                                                "fewer steps"),
-                              prompt_tokens=outcome.prompt_tokens, timings=timings,
-                              trace=outcome.events, solver_checks_ms=checks, search=outcome,
-                              evaluated_tokens=outcome.evaluated_tokens)
+            return cut(f"the plan reached max_tokens={self.budgets.max_tokens} without ending "
+                       f"(the partial plan was more likely than any complete one): "
+                       f"...{outcome.cut_text[-80:]}", "raise max_tokens, or ask for fewer steps")
         from .search import SearchEvent
         verdict = SearchEvent("choose", best.text, best.score,
                               f"the most likely plan that passes the checks "
