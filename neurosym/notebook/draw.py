@@ -64,6 +64,11 @@ class Drawing:
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def _repr_html_(self) -> str:
+        # JupyterLab shows SVG outputs as an <img> at their natural size, cut off where
+        # the output ends; inline, the drawing scales down to the output's width.
+        return f'<div class="neurosym-drawing" style="max-width:100%">{self.svg}</div>'
+
     def figure(self, ax: Any = None) -> Figure:
         """The same drawing as a matplotlib Figure (on ``ax`` when given)."""
         from ._mpl import scene_figure
@@ -236,7 +241,11 @@ def draw_plan(plan: Any, tools: Any = None, *, direction: Direction = "TB",
                              2 * _PAD + _TITLE + 4 + (_LINE if note else 0))
         layers.append(["terminal"])
 
-    gutter = 84.0 if direction == "TB" else 0.0
+    notes = [_batch_note(sum(1 for n in layer if n not in order and n != "terminal"),
+                         sum(1 for n in layer if n in order)) for layer in layers]
+    # the band labels sit in the left gutter: it is as wide as the longest of them
+    gutter = (max([84.0] + [text_width(note, 9) + 24.0 for note in notes])
+              if direction == "TB" else 0.0)
     header = 0.0 if direction == "TB" else 26.0
     labels = {edge: _edge_text(graph, *edge) for edge in graph.edges}
     gap = 64.0
@@ -258,7 +267,7 @@ def draw_plan(plan: Any, tools: Any = None, *, direction: Direction = "TB",
         if not real:
             continue
         label = f"batch {i + 1}"
-        sub = _batch_note(sum(1 for n in real if n not in order), sum(1 for n in real if n in order))
+        sub = notes[i]
         if direction == "TB":
             scene.add(Rect(4, dy + start - 10, scene.width - 8, end - start + 20,
                            fill="#f4f7fb" if i % 2 == 0 else "#fafbfd", stroke="none",

@@ -1,10 +1,11 @@
-"""The quickstart notebook in a real JupyterLab, driven by a headless Chromium.
+"""The notebooks in a real JupyterLab, driven by a headless Chromium.
 
-JupyterLab serves a copy of the notebook (so running it never writes outputs into the
+JupyterLab serves a copy of the notebooks (so running them never writes outputs into the
 repository) on 127.0.0.1 with a free port and a token; Playwright drives Debian's
 Chromium; all cells run; the plan graph and the Explorer must be on the page, the
-Explorer's Plan button must change what it shows, and its Run button must run. Screenshots
-go to build/browser/.
+Explorer's Plan button must change what it shows, and its Run button must run. In every
+notebook no drawing may be wider than the output that holds it. Screenshots go to
+build/browser/.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "quickstart.ipynb"
+OTHER_NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")
+                         if p.name != NOTEBOOK.name)
 SHOTS = ROOT / "build" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -44,6 +47,8 @@ SETTINGS = {
         {"windowingMode": "none", "autoStartDefaultKernel": True},
 }
 RUN_ALL_SECONDS = 300
+#: The other notebooks plan more (the benchmarks notebook times a dozen plans).
+NOTEBOOK_SECONDS = 900
 PLAN_SECONDS = 180
 
 
@@ -91,7 +96,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     base = tmp_path_factory.mktemp("lab")
     folder = base / "notebooks"
     folder.mkdir()
-    shutil.copy(NOTEBOOK, folder / NOTEBOOK.name)
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy(notebook, folder / notebook.name)
     settings = base / "settings"
     for name, values in SETTINGS.items():
         path = settings / name
@@ -156,6 +162,58 @@ def _wait_for_all_cells(page: object, timeout_s: float) -> None:
         }""", timeout=timeout_s * 1000, polling=500)
 
 
+#: Drawings wider than the output area that holds them (JupyterLab's outputs and the
+#: Explorer's views): their right edge past the area's, by more than a pixel's rounding.
+_OVERFLOWING = """() => {
+    const found = [];
+    const areas = document.querySelectorAll(
+        '.jp-OutputArea-output, .widget-html-content, .widget-tab-contents');
+    for (const area of areas) {
+        const box = area.getBoundingClientRect();
+        if (box.width === 0) continue;            // a hidden tab
+        for (const drawing of area.querySelectorAll('svg, img, canvas')) {
+            const own = drawing.getBoundingClientRect();
+            if (own.width === 0) continue;
+            if (own.right > box.right + 1 || own.width > box.width + 1) {
+                found.push(`${drawing.tagName} ${Math.round(own.width)} px in ` +
+                           `${area.className.split(' ')[0]} ${Math.round(box.width)} px`);
+            }
+        }
+    }
+    return found;
+}"""
+
+
+def _assert_drawings_fit(page: object) -> None:
+    overflowing = page.evaluate(_OVERFLOWING)  # type: ignore[attr-defined]
+    assert overflowing == [], overflowing
+
+
+def _stop_kernels(lab: Lab) -> None:
+    """End every notebook session (and its kernel), so the next notebook runs alone."""
+    with urllib.request.urlopen(f"{lab.url}/api/sessions?token={lab.token}", timeout=10) as answer:
+        sessions = json.load(answer)
+    for session in sessions:
+        request = urllib.request.Request(
+            f"{lab.url}/api/sessions/{session['id']}?token={lab.token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def _run_all(page: object, lab: Lab, notebook: str) -> None:
+    """Open ``notebook``, run every cell through the menu as a person would, and check
+    that no cell ended in a traceback."""
+    # ?reset: a fresh workspace, so only this notebook is open on the page
+    page.goto(f"{lab.url}/lab/tree/{notebook}?reset&token={lab.token}")  # type: ignore[attr-defined]
+    page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=90_000)  # type: ignore[attr-defined]
+    _wait_for_idle_kernel(lab, 120)
+    page.click(".lm-MenuBar-item:has-text('Run')")  # type: ignore[attr-defined]
+    page.click(".lm-Menu-item[data-command='runmenu:run-all']")  # type: ignore[attr-defined]
+    _wait_for_all_cells(page, NOTEBOOK_SECONDS)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type="  # type: ignore[attr-defined]
+                          "'application/vnd.jupyter.stderr'] >> text=Traceback")
+    assert errors.count() == 0, errors.first.inner_text()
+
+
 def test_quickstart_runs_and_the_explorer_plans_in_the_browser(lab: Lab) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -184,15 +242,17 @@ def test_quickstart_runs_and_the_explorer_plans_in_the_browser(lab: Lab) -> None
                                 ).count() == 0
 
             # the plan graph: an SVG output whose picture names the planned tools
-            graphs = page.locator(".jp-OutputArea-output.jp-RenderedSVG, "
-                                  ".jp-OutputArea-output .jp-RenderedSVG")
+            graphs = page.locator(".jp-OutputArea-output .neurosym-drawing svg, "
+                                  ".jp-OutputArea-output.jp-RenderedSVG")
             assert graphs.count() >= 1
             svg_source = page.evaluate(
-                """() => [...document.querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg')]
+                """() => [...document.querySelectorAll(
+                           '.neurosym-drawing svg, .jp-RenderedSVG img, .jp-RenderedSVG svg')]
                        .map(e => e.tagName === 'IMG' ? decodeURIComponent(e.src) : e.outerHTML)
                        .join('\\n')""")
             assert 'class="node"' in svg_source                      # a call of the plan
             assert "book_hotel" in svg_source or "search_hotels" in svg_source
+            _assert_drawings_fit(page)
 
             # the Explorer widget, rendered by the widget manager
             explorer = page.locator(".neurosym-explorer")
@@ -220,6 +280,7 @@ def test_quickstart_runs_and_the_explorer_plans_in_the_browser(lab: Lab) -> None
                 page.wait_for_timeout(300)
                 assert explorer.locator(".widget-tab-contents svg, .widget-tab-contents pre"
                                         ).count() >= 1
+                _assert_drawings_fit(page)
                 explorer.screenshot(path=str(SHOTS / f"quickstart-explorer-{shot}.png"))
 
             # Run: plan, execute against the tools, observe; the Run tab says how it ended
@@ -236,3 +297,28 @@ def test_quickstart_runs_and_the_explorer_plans_in_the_browser(lab: Lab) -> None
             explorer.screenshot(path=str(SHOTS / "quickstart-explorer-run.png"))
         finally:
             browser.close()
+            _stop_kernels(lab)
+
+
+@pytest.mark.parametrize("notebook", OTHER_NOTEBOOKS)
+def test_every_notebook_runs_and_its_drawings_fit(lab: Lab, notebook: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            # narrower than most drawings' natural size, so a drawing that does not scale
+            # down to its output would show here
+            page = browser.new_page(viewport={"width": 1000, "height": 1100})
+            try:
+                _run_all(page, lab, notebook)
+            finally:
+                page.screenshot(path=str(SHOTS / f"{Path(notebook).stem}.png"), full_page=True)
+            drawings = page.locator(".jp-OutputArea-output svg, .jp-OutputArea-output img")
+            assert drawings.count() >= 1
+            _assert_drawings_fit(page)
+        finally:
+            browser.close()
+            _stop_kernels(lab)
