@@ -1,7 +1,8 @@
 """A line on stderr while a model loads, so a command that waits seconds says why.
 
 The line is written only when the planner's model is not loaded yet, and it is ended
-with the time the load took (or left as it is when the load fails, whose error follows).
+with the time the load took; a model file that is not there is said before it, as the
+error alone.
 
 >>> import io
 >>> class Loaded:
@@ -19,19 +20,16 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, Any
 
 __all__ = ["loading", "load_with_progress"]
 
 
 def _model_label(planner: Any) -> str:
+    """The file about to load; a missing one raises here, before any progress is shown."""
     spec = getattr(planner, "_model_spec", None)
-    try:
-        from .locate import find_model
-        return find_model(spec).name
-    except Exception:  # noqa: BLE001 - the load that follows reports the real problem
-        return Path(str(spec)).name if spec is not None else "the model"
+    from .locate import find_model
+    return find_model(spec).name
 
 
 @contextmanager
