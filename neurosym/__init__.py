@@ -40,6 +40,8 @@ _LAZY: dict[str, str] = {
     # planner
     "Planner": "neurosym.planner",
     "PlanResult": "neurosym.planner",
+    # the OpenAI shape
+    "create_chat_completion": "neurosym.serve",
 }
 
 __all__ = sorted([*_LAZY, *_error_names, "__version__"])

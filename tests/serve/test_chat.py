@@ -140,3 +140,16 @@ def test_a_completion_from_the_library(model) -> None:
     assert json.loads(call["function"]["arguments"]) == {"city": "Oslo"}
     with pytest.raises(ChatRequestError, match="tool_choice"):
         create_chat_completion(planner, [{"role": "user", "content": "x"}], tool_choice="maybe")
+
+
+def test_the_chat_layer_is_light_and_exported() -> None:
+    import subprocess
+    import sys
+    code = ("import sys, neurosym as ns; from neurosym.serve import create_chat_completion; "
+            "assert ns.create_chat_completion is create_chat_completion; "
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'llama_cpp', 'mcp') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
