@@ -154,13 +154,25 @@ class RequestEvidence:
 
     text: str
     numbers: frozenset[Decimal]
+    #: Each number as written, with its readings (to count how often a value is stated).
+    tokens: tuple[frozenset[Decimal], ...] = ()
 
     @classmethod
     def of(cls, text: str) -> RequestEvidence:
-        numbers: set[Decimal] = set()
-        for match in _NUMBER.finditer(text or ""):
-            numbers.update(_readings(match.group(0)))
-        return cls((text or "").casefold(), frozenset(numbers))
+        tokens = tuple(frozenset(_readings(m.group(0))) for m in _NUMBER.finditer(text or ""))
+        numbers = frozenset(n for token in tokens for n in token)
+        return cls((text or "").casefold(), numbers, tokens)
+
+    def count(self, value: Any) -> int:
+        """How many times the request states ``value`` (0 when it does not)."""
+        if not self.states(value):
+            return 0
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = Decimal(str(value)).normalize()
+            return sum(number in token for token in self.tokens)
+        if isinstance(value, str):
+            return max(self.text.count(value.strip().casefold()), 1)
+        return 1
 
     def states(self, value: Any) -> bool:
         """Whether the request states ``value`` (a plain Python value)."""
@@ -415,8 +427,31 @@ def _compare(plan: Plan, free: Plan | None, sources: list[ValueSource], tools: l
             out.append(source)
             continue
         out.append(replace(source, kind="solver", proposed=render_value(theirs), constraint=why,
-                           stated=evidence.states(proposed)))
+                           stated=_stated_here(proposed, source, sources, evidence)))
     return out
+
+
+def _stated_here(value: Any, slot: ValueSource, sources: Sequence[ValueSource],
+                 evidence: RequestEvidence) -> bool:
+    """Whether the request states ``value`` for this slot: it does unless every time the
+    request writes it is already taken by another value of the plan from the request
+    (``300`` in "two nights for 300 euros" is the price, not the nights)."""
+    times = evidence.count(value)
+    if not times:
+        return False
+    taken = sum(1 for s in sources if s is not slot and s.kind == "request"
+                and _same_plain(_literal_text(s.value), value))
+    return times > taken
+
+
+def _same_plain(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip().casefold() == b.strip().casefold()
+    return bool(a == b)
 
 
 def _same(a: Value, b: Value) -> bool:
