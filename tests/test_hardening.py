@@ -386,3 +386,11 @@ def test_cli_plan_json_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
     assert done.returncode == 141
 
+
+
+@pytest.mark.parametrize("pattern", ["(" * 600 + "a" + ")" * 600, "a" + "*" * 1000])
+def test_a_deeply_nested_pattern_in_a_constraint_is_a_syntax_error(pattern: str) -> None:
+    tool = Tool("t", params=(Param("s", "string"),))
+    outcome = bounded(lambda: ns.Planner([tool], constraints=[f'matches(t.s, "{pattern}")']))
+    assert isinstance(outcome.error, ConstraintSyntaxError)
+    assert "deep" in str(outcome.error)

@@ -372,9 +372,34 @@ def parse_pattern(source: str) -> Pattern:
     if not isinstance(source, str):
         raise PatternError(f"a pattern must be a string, not {type(source).__name__}",
                            hint="write the pattern as text")
+    from ..tools._linear_regex import MAX_GROUP_DEPTH, _group_depth
+    if _group_depth(source) > MAX_GROUP_DEPTH:
+        # The parser, the solver's encoding and the grammar all walk the tree recursively.
+        raise PatternError(f"the pattern {source[:40]!r} nests groups more than "
+                           f"{MAX_GROUP_DEPTH} deep", hint="write the pattern flatter")
     tree = _Parser(source).parse()
+    if _tree_depth(tree) > 2 * MAX_GROUP_DEPTH:
+        raise PatternError(f"the pattern {source[:40]!r} nests more than "
+                           f"{2 * MAX_GROUP_DEPTH} groups and quantifiers deep",
+                           hint="write the pattern flatter (no quantifier on a quantifier)")
     options = tree.options if isinstance(tree, Alternation) else (tree,)
     return Pattern(source, tuple(_lift_anchors(o, source) for o in options))
+
+
+def _tree_depth(tree: RegexNode | _Anchor) -> int:
+    """How deep the parsed tree is, walked without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, Concat):
+            stack.extend((item, depth + 1) for item in node.items)
+        elif isinstance(node, Alternation):
+            stack.extend((option, depth + 1) for option in node.options)
+        elif isinstance(node, Repeat):
+            stack.append((node.item, depth + 1))
+    return deepest
 
 
 def finite_language(pattern: Pattern, *, limit: int) -> tuple[str, ...] | None:
