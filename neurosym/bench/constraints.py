@@ -8,8 +8,9 @@ is judged twice: by the scenario's own plain-Python check of the constraints, an
 the scenario's intended calls: a *faithful* plan makes exactly the calls asked for, a
 *padded* plan adds calls of those tools, a *bent* plan changes or leaves out a value or
 call the request asked for, and a bend is *silent* when the planner's verdict still says
-``faithful``. The verdicts are counted per mode. Also measures per-check solver time and
-the share of plan time spent in the solver on BFCL simple questions. Writes
+``faithful`` although the plan differs from the model's own plan with the constraints
+off. The verdicts are counted per mode. Also measures per-check solver time and the
+share of plan time spent in the solver on BFCL simple questions. Writes
 ``bench/results/constraints.json`` and ``constraints.md``.
 """
 
@@ -107,6 +108,15 @@ def compare_intended(plan: Any, intended: tuple[str, ...]) -> dict[str, Any]:
                         for t, a in missing]}
 
 
+def _differs(plan: Any, judgement: Any, solver: bool) -> bool:
+    """Whether the plan differs from the model's own plan with the constraints off (with
+    the solver off the plan is that plan; with it on and nothing to compare with, True)."""
+    if not solver:
+        return False
+    free = getattr(judgement, "unconstrained", None)
+    return free is None or free.text != plan.text
+
+
 def _expected(scenario: Any, mode: str) -> str | None:
     """The verdict an honest planner gives the scenario in a mode (None: not judged)."""
     if mode == "grammar":
@@ -151,8 +161,13 @@ def run_suite(model: Any = None) -> list[dict[str, Any]]:
                 "faithful_plan": bool(against and against["faithful"]),
                 "padded": bool(against and against["padded"]),
                 "bent": bool(against and against["bent"]),
-                "silent_bend": bool(against and against["bent"]
-                                    and result.verdict == "faithful"),
+                # Bent where the plan differs from the model's own plan with the
+                # constraints off, yet called faithful: a bend the constraints made silently.
+                # Bent where the two agree: the model misread the request by itself.
+                "silent_bend": bool(against and against["bent"] and result.verdict == "faithful"
+                                    and _differs(plan, judgement, options["solver"])),
+                "misread": bool(against and against["bent"] and result.verdict == "faithful"
+                                and not _differs(plan, judgement, options["solver"])),
                 "missing": against["missing"] if against else [],
                 "explained": (not result.ok) and bool(result.explanation),
                 "explanation": result.explanation if not result.ok else (
@@ -207,6 +222,7 @@ def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "padded_plans": sum(r["padded"] for r in mine),
             "bent_plans": sum(r["bent"] for r in mine),
             "silent_bends": sum(r["silent_bend"] for r in mine),
+            "misread": sum(r.get("misread", False) for r in mine),
             "verdicts": {v: verdicts.get(v, 0) for v in _VERDICTS},
             "verdict_as_expected": sum(r["verdict"] == r["expected"] for r in judged),
             "verdict_judged": len(judged),
@@ -233,17 +249,21 @@ def _markdown(document: dict[str, Any]) -> str:
              "(the solver off). Each scenario states the calls its request asks for: an ok "
              "plan is *faithful* when it makes exactly those calls, *padded* when it adds "
              "calls of those tools, *bent* when a value or call asked for is changed or left "
-             "out, and a bend is *silent* when the verdict still says faithful. Scenarios in "
+             "out. A bend is *silent* when the verdict still says faithful although the plan "
+             "differs from the model's own plan with the constraints off; *misread* counts "
+             "bent plans called faithful where the model wrote the same without the "
+             "constraints (its own mistake, e.g. two names of the request swapped). "
+             "Scenarios in "
              "English, German, French and Spanish; the verdict reads no words.", "",
-             "| mode | faithful plans | padded plans | bent plans | silent bends | verdict as "
-             "expected | satisfiable planned (ok) | ok plans violating | unsatisfiable "
-             "explained |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| mode | faithful plans | padded plans | bent plans | silent bends | misread | "
+             "verdict as expected | satisfiable planned (ok) | ok plans violating | "
+             "unsatisfiable explained |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for s in document["summary"]:
         expected = (f"{s['verdict_as_expected']}/{s['verdict_judged']}" if s["verdict_judged"]
                     else "-")
         lines.append(f"| {s['mode']} | {s['faithful_plans']} | {s['padded_plans']} | "
-                     f"{s['bent_plans']} | {s['silent_bends']} | {expected} | "
+                     f"{s['bent_plans']} | {s['silent_bends']} | {s['misread']} | {expected} | "
                      f"{s['satisfiable_planned']}/{s['satisfiable_total']} | "
                      f"{s['ok_plans_violating']} | "
                      f"{s['unsatisfiable_explained']}/{s['unsatisfiable_total']} |")
@@ -268,6 +288,8 @@ def _markdown(document: dict[str, Any]) -> str:
             k for k in ("padded", "bent") if r[k]) or ("-" if not r["ok"] else "other"))
         if r["silent_bend"]:
             against += " (silent)"
+        elif r.get("misread"):
+            against += " (misread)"
         lines.append(f"| {r['scenario']} | {r['language']} | {r['mode']} | {r['verdict']} | "
                      f"{r['expected'] or '-'} | `{_cell(r['plan'])}` | {against} | "
                      f"{_cell('; '.join(r['violations'])) or '-'} | "
