@@ -120,6 +120,13 @@ def check_transfer_balance(plan: Plan) -> list[str]:
     return bad
 
 
+def check_transfers_under_balance(plan: Plan) -> list[str]:
+    """Every transfer the plan makes stays within the balance 250 (none at all is allowed)."""
+    moves = calls(plan, "transfer")
+    bad = [f"amount {a['amount']} above the balance 250" for a in moves if a["amount"] > 250]
+    return bad + [f"amount {a['amount']} not positive" for a in moves if a["amount"] <= 0]
+
+
 def check_schedule(plan: Plan) -> list[str]:
     events = calls(plan, "create_event")
     bad = [] if len(events) >= 2 else ["fewer than two events"]
@@ -234,7 +241,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("transfer_within_balance", "Transfer 200 dollars from checking to savings.",
              (get_balance, transfer),
              ("transfer.amount <= get_balance.result", "transfer.amount > 0"),
-             True, check_transfer_balance, observations={"get_balance": 250.0},
+             True, check_transfers_under_balance, observations={"get_balance": 250.0},
              intended=('transfer(from_account="checking", to_account="savings", amount=200)',)),
     # Cannot be satisfied: the search must end in an explanation.
     Scenario("hotel_price_floor_above_budget", "Book a hotel in Oslo for 2 nights.",
