@@ -990,10 +990,14 @@ def planner_chain(entry: ChainEntry, model: Any) -> Answered:
     planner = Planner(tools=entry.tools, model=model, **PLANNER_MODES["search4"])
     result = planner.plan(entry.request)
     seconds = time.perf_counter() - start
+    extra = {"verdict": str(result.verdict),
+             "stop": str(result.search.stop) if result.search is not None else ""}
     if result.plan is None:
-        return Answered([], "", seconds, "the planner returned no plan")
+        why = result.explanation or "the planner returned no plan"
+        partial = f" (partial: {result.text.strip()!r})" if result.text.strip() else ""
+        return Answered([], "", seconds, f"no plan: {why}{partial}"[:400], extra=extra)
     return Answered(nodes_of_plan(result.plan, entry.tools), result.plan.text, seconds,
-                    extra={"verdict": str(result.verdict)})
+                    extra=extra)
 
 
 def _jsonable(value: Any) -> Any:
@@ -1045,22 +1049,38 @@ def _peer_tools(value: Any) -> Any:
     return value
 
 
+def _flat_text(value: Any) -> str:
+    """A returned value written without quote characters (``id: FL-1, price: 412.0``;
+    list items as ``[0] ...``)."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_flat_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return " ".join(f"[{i}] {_flat_text(v)}" for i, v in enumerate(value)) or "(empty)"
+    return str(value)
+
+
+def _call_text(name: str, arguments: Mapping[str, Any]) -> str:
+    return f"{name}(" + ", ".join(f"{k}={_flat_text(v)}" for k, v in arguments.items()) + ")"
+
+
+_PEER_SYSTEM = ("You are a helpful assistant. Call the functions below to carry out the "
+                "request of the user, one call at a time, using the results of earlier "
+                "calls; answer with a message when it is done.")
+
+
 def peer_chain(entry: ChainEntry, llm: Any) -> Answered:
     """The peer on one entry, turn by turn: each turn its first tool call is run with the
     suite's tool function and the result shown to it; at most ``PEER_TURNS`` turns.
 
-    ``chatml-function-calling``'s template writes no text for a ``tool`` message, so
-    each result goes back as a user message naming the function it came from. The
+    ``chatml-function-calling`` renders its chat template with HTML escaping, so a
+    quote in any message reaches the model as ``&#34;`` (and the handler writes no text
+    at all for a ``tool`` message). The calls made so far and their results therefore go
+    back in one user message after the request, written without quote characters. The
     loop ends when the peer answers with text, writes unreadable arguments, or repeats
     an earlier call exactly (the repeat is not counted).
     """
     from .modes import PEER_MAX_TOKENS, _chat
     tools = entry.tools
-    messages: list[dict[str, Any]] = [
-        {"role": "system", "content": "You are a helpful assistant. Call the functions "
-                                      "below to carry out the user's request, one call at "
-                                      "a time; answer with a message when it is done."},
-        {"role": "user", "content": entry.request}]
     shown = _peer_tools(tools.to_openai())
     calls: list[tuple[str, dict[str, Any]]] = []
     results: list[Any] = []
@@ -1068,6 +1088,15 @@ def peer_chain(entry: ChainEntry, llm: Any) -> Answered:
     note = ""
     start = time.perf_counter()
     for turn in range(PEER_TURNS):
+        messages: list[dict[str, Any]] = [{"role": "system", "content": _PEER_SYSTEM},
+                                          {"role": "user", "content": entry.request}]
+        if calls:
+            done = "\n".join(f"{i + 1}. {_call_text(name, args)} returned: "
+                              f"{_flat_text(result)}"
+                              for i, ((name, args), result) in enumerate(zip(calls, results)))
+            messages.append({"role": "user", "content": "Calls made so far:\n" + done
+                             + "\nMake the next call, or answer with a message if the "
+                               "request is done."})
         response = _chat(llm, messages, tools=shown, tool_choice="auto",
                          max_tokens=PEER_MAX_TOKENS)
         message = response["choices"][0]["message"]
@@ -1099,14 +1128,6 @@ def peer_chain(entry: ChainEntry, llm: Any) -> Answered:
         results.append(output)
         transcript.append(f"{name}({json.dumps(arguments, ensure_ascii=False)}) -> "
                           f"{json.dumps(output, ensure_ascii=False)[:160]}")
-        messages.append({"role": "assistant", "content": None,
-                         "tool_calls": [{"id": first.get("id", f"call_{turn}"),
-                                         "type": "function",
-                                         "function": {"name": name,
-                                                      "arguments": json.dumps(arguments)}}]})
-        messages.append({"role": "user",
-                         "content": f"functions.{name} returned:\n"
-                                    f"{json.dumps(output, ensure_ascii=False)}"})
     seconds = time.perf_counter() - start
     defaults = _defaults(tools)
     nodes = []
@@ -1138,6 +1159,9 @@ def _summary_of(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                                if rows else 0.0)
     summary["mean_calls"] = (round(sum(r["calls"] for r in rows) / len(rows), 2)
                              if rows else 0.0)
+    stops = Counter(r["stop"] for r in rows if r.get("stop"))
+    if stops:
+        summary["search_stops"] = dict(stops)
     return summary
 
 
@@ -1241,6 +1265,14 @@ def _markdown(document: Mapping[str, Any]) -> str:
                      f"{_percent(s['producers_present'])} | {s['name_f1']:.2f} | "
                      f"{s['argument_f1']:.2f} | {s['mean_calls']:.1f} | "
                      f"{s['mean_seconds']:.1f} |")
+    stops = {key: s["search_stops"] for key, s in document["summary"].items()
+             if s.get("search_stops")}
+    if stops:
+        lines += ["", "Why each search ended (its stop reason; `time` is the planner's "
+                      "default `max_seconds` of wall-clock time, so a loaded machine "
+                      "ends more searches early): " + "; ".join(
+                          f"{key}: " + ", ".join(f"{n} {why}" for why, n in sorted(s.items()))
+                          for key, s in stops.items()) + "."]
     lines += ["", "## Reference accuracy by how the link is known", "",
               "| mode | half | declared (ProducedBy) | described (parameter doc) |",
               "|---|---|---|---|"]
@@ -1258,7 +1290,9 @@ def _markdown(document: Mapping[str, Any]) -> str:
     lines += ["", "## Entries", "", "| id | mode | half | full | refs | answer |",
               "|---|---|---|---|---|---|"]
     for r in rows:
-        answer = (r["answer"] or r["note"] or "—").replace("\n", "; ").replace("|", "\\|")
+        # The peer's lines are "call -> result": the table shows the calls.
+        shown = "; ".join(line.split(" -> ")[0] for line in r["answer"].splitlines())
+        answer = (shown or r["note"] or "—").replace("|", "\\|")
         lines.append(f"| {r['id']} | {r['mode']} | {r['half']} | "
                      f"{'yes' if r['full'] else 'no'} | {r['refs_right']}/{r['refs_total']} | "
                      f"`{answer[:220]}` |")

@@ -3,6 +3,7 @@ end to end with the real embedded model."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -157,8 +158,9 @@ def test_an_unknown_mode_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.model
 def test_one_entry_end_to_end_in_both_modes(tmp_path: Path) -> None:
-    document = chains.run_chains(half="dev", limit=1, out_dir=tmp_path, out=open(
-        tmp_path / "log.txt", "w"))
+    log = io.StringIO()
+    document = chains.run_chains(half="dev", limit=1, out_dir=tmp_path, out=log)
+    assert log.getvalue().count("chains dev") == 2
     entry = entries("dev")[0]
     rows = {row["mode"]: row for row in document["rows"]}
     assert set(rows) == {"search4", "peer"}
@@ -172,3 +174,13 @@ def test_one_entry_end_to_end_in_both_modes(tmp_path: Path) -> None:
     written = json.loads((tmp_path / "chains.json").read_text())
     assert set(written["summary"]) == {"search4/dev", "peer/dev"}
     assert "| search4 | dev |" in (tmp_path / "chains.md").read_text()
+
+
+def test_results_go_back_to_the_peer_without_quote_characters() -> None:
+    # The peer's chat template escapes quotes as HTML entities, so none are written.
+    tools = chains.domain_tools("messaging")
+    found = chains._jsonable(tools["find_channel"](name="ops"))
+    text = chains._flat_text(found) + chains._call_text("find_channel", {"name": "ops"})
+    assert text.startswith("[0] id: C-") and "find_channel(name=ops)" in text
+    assert "\"" not in text
+    assert '"' not in chains._PEER_SYSTEM and "'" not in chains._PEER_SYSTEM
