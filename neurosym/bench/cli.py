@@ -409,13 +409,6 @@ def _multi_turn(values: Sequence[str]) -> list[str]:
     return names if names and all(n in MULTI_TURN_CATEGORIES for n in names) else []
 
 
-def _multi_turn(values: Sequence[str]) -> list[str]:
-    """The names when every one is a BFCL multi-turn category (run by the agent loop)."""
-    from .multi_turn import MULTI_TURN_CATEGORIES
-    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
-    return names if names and all(n in MULTI_TURN_CATEGORIES for n in names) else []
-
-
 def _categories(values: Sequence[str]) -> list[str]:
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
     from .bfcl import categories
@@ -504,11 +497,6 @@ def main(args: argparse.Namespace) -> int:
     progress = not getattr(args, "no_progress", False)
     jobs = getattr(args, "jobs", 1)
     try:
-        if args.bench_suite == "bfcl" and _multi_turn(args.category):
-            from .multi_turn import run_multi_turn
-            run_multi_turn(_multi_turn(args.category), limit=args.limit, model=args.model,
-                           results_dir=args.results_dir, out=out)
-            return 0
         if args.bench_suite == "bfcl" and _multi_turn(args.category):
             from .multi_turn import run_multi_turn
             run_multi_turn(_multi_turn(args.category), limit=args.limit, model=args.model,
