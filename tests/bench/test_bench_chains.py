@@ -184,3 +184,20 @@ def test_results_go_back_to_the_peer_without_quote_characters() -> None:
     assert text.startswith("[0] id: C-") and "find_channel(name=ops)" in text
     assert "\"" not in text
     assert '"' not in chains._PEER_SYSTEM and "'" not in chains._PEER_SYSTEM
+
+
+def test_the_command_line_takes_the_suite_and_bench_all_runs_it() -> None:
+    import argparse
+
+    from neurosym.bench import cli
+    parser = argparse.ArgumentParser(prog="neurosym bench")
+    cli.add_arguments(parser)
+    args = parser.parse_args(["chains", "--half", "test", "--limit", "3", "--mode", "peer"])
+    assert (args.bench_suite, args.half, args.limit, args.mode) == ("chains", "test", 3, "peer")
+    defaults = parser.parse_args(["chains"])
+    assert (defaults.half, defaults.limit, defaults.mode) == ("dev", None, "all")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["chains", "--mode", "free"])
+    assert ("chains", "neurosym.bench.chains", "run_all") in cli.EXTRA_SUITES
+    assert set(cli._suite_options(chains.run_all, results_dir=Path("out"), limit=4,
+                                  model="m.gguf")) == {"out_dir", "questions", "model"}
