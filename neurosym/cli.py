@@ -227,8 +227,7 @@ def _plan_batch(planner: Any, engines: list[Any] | None, args: argparse.Namespac
 
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
     tools = _demo_tools()
-    from .model.prompt import CHAIN_EXAMPLE, EXAMPLES, PromptOptions
-    planner = _planner(tools, args, prompt_options=PromptOptions(examples=EXAMPLES + (CHAIN_EXAMPLE,)))
+    planner = _planner(tools, args)
     from .model.progress import load_with_progress
     load_with_progress(planner)
     if not args.json:

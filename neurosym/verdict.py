@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal as TypingLiteral
 
+from .errors import NeurosymError
 from .plan.ast import Call, DictValue, ListValue, Literal, Plan, Ref, Step, Value
 from .plan.render import render_value
 
@@ -339,6 +340,16 @@ def _free_planner(planner: Planner) -> Planner:
                         nested=planner.nested, steer=planner.steer,
                         guide_weight=planner.guide_weight, seed=planner.seed)
         free._judge = False  # type: ignore[attr-defined]
+
+        def same_prompt(request: Any, *, observations: Any = None, previous_plan: Any = None,
+                        tools: Any = None) -> list[dict[str, str]]:
+            # The model reads the same prompt (the tools with their bounds); only what
+            # the grammar and the solver hold it to is switched off.
+            shown = None if tools is None else planner.tools.subset([t.name for t in tools])
+            return planner.messages(request, observations=observations,
+                                    previous_plan=previous_plan, tools=shown)
+
+        free.messages = same_prompt  # type: ignore[method-assign]
         planner._free_planner = free  # type: ignore[attr-defined]
     return free
 
@@ -376,6 +387,13 @@ def judge(planner: Planner, request: Any, result: PlanResult, *,
         evidence = RequestEvidence.of(text)
         sources = _compare(plan, free, sources, tools, planner, evidence, observations)
         padded = _padding(plan, free, sources)
+        if padded and free is not None and _keeps_the_checks(planner, free, observations):
+            # The model's own plan meets every constraint: the extra calls came from the
+            # search's path, not from a constraint, so the model's plan is the answer.
+            result = replace(result, plan=free, text=unconstrained.text)
+            plan = free
+            sources = list(value_sources(plan, tools, text, observations))
+            padded = []
         if free is not None:
             dropped = _dropped(plan, free, tools, text, planner, observations)
     _merge_adjustments(sources, result.adjustments, RequestEvidence.of(text))
@@ -496,6 +514,19 @@ def _mapping(observations: Any) -> dict[str, Any]:
     if isinstance(observations, Mapping):
         return dict(observations)
     return {name: value for name, value in observations}
+
+
+def _keeps_the_checks(planner: Planner, plan: Plan, observations: Any) -> bool:
+    """Whether ``plan`` passes the planner's closed final check over its own tools."""
+    from .graph import validate_plan
+    from .solver import check_plan
+    try:
+        validate_plan(plan, list(planner.tools))
+    except NeurosymError:
+        return False
+    verdict = check_plan(plan, list(planner.tools), planner.constraint_set or (),
+                         observations=dict(observations) if observations else None)
+    return verdict.ok
 
 
 def _padding(plan: Plan, free: Plan | None, sources: list[ValueSource]) -> list[str]:

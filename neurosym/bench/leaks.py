@@ -1,7 +1,8 @@
 """Leaks: values of the planner prompt's worked examples that turn up in an answer.
 
 The planner shows the model a few worked requests (``neurosym.model.prompt.EXAMPLES``)
-before the real one. A small model sometimes copies their values into a plan for
+before the real one (and the chaining example when the tools' data flow links two of
+them, which BFCL's tools rarely do: pass ``values`` to check its values too). A small model sometimes copies their values into a plan for
 another request (a ``city="Tokyo"`` where the user named no Tokyo). An answer leaks
 when its text holds an example value that the entry's question does not.
 
@@ -47,8 +48,8 @@ def example_values(examples: Sequence[Example] | None = None) -> tuple[ExampleVa
 
 @lru_cache(maxsize=1)
 def _default_example_values() -> tuple[ExampleValue, ...]:
-    from ..model.prompt import CHAIN_EXAMPLE, EXAMPLES
-    return _values_of(example.reply for example in (*EXAMPLES, CHAIN_EXAMPLE))
+    from ..model.prompt import EXAMPLES
+    return _values_of(example.reply for example in EXAMPLES)
 
 
 def _values_of(replies: Iterable[str]) -> tuple[ExampleValue, ...]:

@@ -8,6 +8,9 @@
 - ``search1``, ``search4``, ``search8``: the grammar and the solver, with the search
   over whole plans keeping 1, 4 or 8 partial plans at once (``Planner(width=N)``;
   width 1 is greedy decoding checked by the solver).
+- ``decisions4``, ``values4``: ``search4`` with the contrast steering the beam at the
+  plan's choices only (a line's first token, the end) or there and at each value's first
+  token; for comparing on the dev halves, never part of a whole run.
 - ``peer``: llama-cpp-python's own function calling (``chatml-function-calling``), which
   picks a function name by grammar and holds the arguments to each function's JSON
   Schema, turned into a GBNF grammar: the usual way to constrain a local model today.

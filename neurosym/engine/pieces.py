@@ -12,7 +12,9 @@ llama.cpp's GBNF (``to_gbnf``) or as Lark (``to_lark``, for vLLM's guidance back
 
 >>> rules = Rules()
 >>> rules.add("root", [[Lit("r1 = "), Ref("tool"), Lit("(")]])
+'root'
 >>> rules.add("tool", [[Lit("a")], [Lit("b")]])
+'tool'
 >>> print(rules.to_gbnf())
 root ::= "r1 = " tool "("
 tool ::= "a" | "b"

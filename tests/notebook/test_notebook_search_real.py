@@ -22,7 +22,9 @@ pytestmark = [
 def over_the_limit() -> ns.PlanResult:
     """A transfer of 1200 requested under ``transfer.amount <= 1000``."""
     _, tools = make_world()
-    planner = ns.Planner(tools=[tools["transfer"]], constraints=["transfer.amount <= 1000"], width=0)
+    # bend=True: the request's 1200 may be changed (and is listed), so the retraction shows.
+    planner = ns.Planner(tools=[tools["transfer"]], constraints=["transfer.amount <= 1000"], width=0,
+                         bend=True)
     return planner.plan("Transfer 1200 from savings to checking.")
 
 
