@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from ._arguments import positive_int as _positive
 from .errors import NeurosymError
 
 __all__ = ["main", "build_parser", "DEMO_REQUEST"]
@@ -85,16 +86,6 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
                         help="evaluate the whole prompt instead of restoring the shared part "
                              "(instructions, tools) from the cache on disk "
                              "(NEUROSYM_CACHE_DIR, default ~/.cache/neurosym/prompts)")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not positive")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,7 @@ import json
 import sys
 from typing import Any
 
+from .._arguments import positive_int as _positive
 from ..errors import NeurosymError
 from .executor import Executor
 from .policy import Policy
@@ -55,16 +56,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = ("exit status: 0 when the request was answered (or the dry run shown), "
                      "1 when it was not (a question back, no tool fits, or the turns ran "
                      "out), 2 on bad input")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not positive")
-    return value
 
 
 #: How a run ended that counts as answered (exit status 0); every other end is 1.
