@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .tools.tool import Param, Tool
 
 __all__ = ["VerdictKind", "SourceKind", "VERDICTS", "ValueSource", "Judgement",
-           "RequestEvidence", "judge", "value_sources", "unconstrained_tools"]
+           "RequestEvidence", "judge", "same_plain", "value_sources", "unconstrained_tools"]
 
 VerdictKind = TypingLiteral["faithful", "adjusted", "uncertain", "unsatisfiable", "abstained"]
 VERDICTS: tuple[str, ...] = ("faithful", "adjusted", "uncertain", "unsatisfiable", "abstained")
@@ -458,11 +458,13 @@ def _stated_here(value: Any, slot: ValueSource, sources: Sequence[ValueSource],
     if not times:
         return False
     taken = sum(1 for s in sources if s is not slot and s.kind == "request"
-                and _same_plain(_literal_text(s.value), value))
+                and same_plain(_literal_text(s.value), value))
     return times > taken
 
 
-def _same_plain(a: Any, b: Any) -> bool:
+def same_plain(a: Any, b: Any) -> bool:
+    """Whether two plain values are the same value as a reader sees it: numbers by
+    value, texts without case or surrounding space, booleans only as booleans."""
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BenchmarkError
+from ..verdict import same_plain
 
 __all__ = ["run_all", "run_suite", "solver_cost", "load_scenarios", "compare_intended",
            "MODES"]
@@ -59,16 +60,6 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return float(a) == float(b)
-    if isinstance(a, str) and isinstance(b, str):
-        return a.strip().casefold() == b.strip().casefold()
-    return bool(a == b)
-
-
 def _calls(plan: Any) -> list[tuple[str, dict[str, Any]]]:
     from ..plan import to_python
     out = []
@@ -94,7 +85,7 @@ def compare_intended(plan: Any, intended: tuple[str, ...]) -> dict[str, Any]:
     missing = []
     for tool, args in wanted:
         match = next((c for c in left if c[0] == tool and set(c[1]) >= set(args) and all(
-            _same(c[1][k], v) for k, v in args.items())), None)
+            same_plain(c[1][k], v) for k, v in args.items())), None)
         if match is None:
             missing.append((tool, args))
         else:
