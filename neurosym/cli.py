@@ -14,17 +14,16 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ._arguments import positive_int as _positive
+from .arguments import positive_int as _positive
+from .demo import DEMO_REQUEST, demo_tools
 from .errors import NeurosymError
 
 __all__ = ["main", "build_parser", "DEMO_REQUEST"]
 
-DEMO_REQUEST = "Find a flight from SFO to CDG on 2026-12-01 and book it for 2 passengers."
-DEMO_TOOLS = ("search_flights", "book_flight")
 
 # Subcommands that live with the subsystem they drive: (module, what it needs).
 _DELEGATED = {
-    "run": ("neurosym.execute.cli", "plan, execute, observe and re-plan with real tools"),
+    "run": ("neurosym.run_cli", "plan, execute, observe and re-plan with real tools"),
     "bench": ("neurosym.bench.cli", "run the benchmarks (BFCL and neurosym's own suites)"),
     "serve": ("neurosym.serve.cli", "serve the planner as an OpenAI-compatible chat API"),
 }
@@ -217,7 +216,7 @@ def _plan_batch(planner: Any, engines: list[Any] | None, args: argparse.Namespac
 
 
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
-    tools = _demo_tools()
+    tools = demo_tools()
     planner = _planner(tools, args)
     from .model.progress import load_with_progress
     load_with_progress(planner)
@@ -227,34 +226,6 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"request: {args.request}\n\n")
     result = planner.plan(args.request)
     return _report(result, args, out)
-
-
-def _demo_tools() -> Any:
-    """The demo's tools: the travel world's, or two small stand-ins without it."""
-    try:
-        from .execute.demo_world import make_world
-    except ImportError:
-        return _fallback_tools()
-    _, tools = make_world()
-    return tools.subset(DEMO_TOOLS)
-
-
-def _fallback_tools() -> Any:
-    from typing import Annotated
-
-    from .tools import Range, ToolSet, tool
-
-    @tool
-    def search_flights(origin: str, destination: str, date: str) -> list[dict[str, Any]]:
-        """Find flights from one airport to another on a day (IATA codes, YYYY-MM-DD)."""
-        return [{"id": f"{origin}{destination}1", "price": 420.0}]
-
-    @tool(effect="write")
-    def book_flight(flight_id: str, passengers: Annotated[int, Range(1, 9)]) -> dict[str, Any]:
-        """Book seats on a flight."""
-        return {"id": "B1", "flight_id": flight_id, "passengers": passengers}
-
-    return ToolSet([search_flights, book_flight])
 
 
 def _report(result: Any, args: argparse.Namespace, out: TextIO) -> int:

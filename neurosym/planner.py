@@ -17,11 +17,12 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import (BudgetExceeded, DecodeError, NeurosymError, PlanSyntaxError,
+from .errors import (BudgetExceeded, DecodeError, PlanSyntaxError,
                      PlanValidationError, Unsatisfiable)
+from .result import PlanResult, observation_mapping, request_text
 
 if TYPE_CHECKING:
     from .decode import DecodeHooks, DecodeResult, Event
@@ -65,83 +66,6 @@ class PlanRequest:
     #: The request as given to ``plan`` (a text or chat messages), and the tools shown.
     messages_in: Any = None
     shown: Any = None
-
-
-@dataclass(frozen=True)
-class PlanResult:
-    """A plan, or why there is none.
-
-    ``ok`` is True when the model wrote a well-formed plan over the tools (and, with
-    the solver, one that keeps the constraints). ``timings`` holds ``prompt_s``,
-    ``decode_s``, ``mask_s`` and ``total_s`` (and the decoder's finer ones). ``trace``
-    is every decode event; ``adjustments`` the values the search changed from the
-    model's first choice; ``explanation`` says why not, when not ``ok``.
-    """
-
-    ok: bool
-    plan: Plan | None
-    text: str
-    prompt_tokens: int = 0
-    output_tokens: int = 0
-    timings: Mapping[str, float] = field(default_factory=dict)
-    trace: tuple[Event, ...] = field(default=(), repr=False)
-    explanation: str | None = None
-    adjustments: tuple[Any, ...] = ()
-    error: NeurosymError | None = field(default=None, repr=False, compare=False)
-    solver_checks_ms: tuple[float, ...] = field(default=(), repr=False)
-    decode: DecodeResult | None = field(default=None, repr=False, compare=False)
-    #: The model's log-probability of the plan's text (with its end), when searched.
-    score: float | None = None
-    #: The next most likely plans that also pass the final check, best first.
-    alternatives: tuple[Scored, ...] = ()
-    #: The search's own record: every finished, refused and cut branch.
-    search: SearchOutcome | None = field(default=None, repr=False, compare=False)
-    #: Tokens the model evaluated after the prompt (every branch of the search).
-    evaluated_tokens: int = 0
-    #: The verdict and each value's source (:class:`neurosym.verdict.Judgement`).
-    judgement: Any = field(default=None, compare=False)
-
-    @property
-    def verdict(self) -> str:
-        """faithful / adjusted / uncertain / unsatisfiable / abstained (:mod:`neurosym.verdict`);
-        a result never judged is ``uncertain`` unless it failed or abstained."""
-        if self.judgement is not None:
-            return str(self.judgement.verdict)
-        if not self.ok:
-            return "unsatisfiable" if isinstance(self.error, Unsatisfiable) else "uncertain"
-        return "abstained" if self.plan is not None and not self.plan.steps else "uncertain"
-
-    @property
-    def sources(self) -> tuple[Any, ...]:
-        """Where each argument value came from (:class:`neurosym.verdict.ValueSource`)."""
-        return tuple(self.judgement.sources) if self.judgement is not None else ()
-
-    def to_openai(self) -> list[dict[str, Any]]:
-        """The plan's calls as OpenAI ``tool_calls`` (empty when there is no plan)."""
-        return self.plan.to_openai() if self.plan is not None else []
-
-    def to_bfcl(self) -> list[dict[str, dict[str, Any]]]:
-        """The plan's calls as BFCL's ``[{tool: {param: value}}]``."""
-        return self.plan.to_bfcl() if self.plan is not None else []
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary (what ``neurosym plan --json`` prints)."""
-        return {
-            "ok": self.ok,
-            "plan": self.plan.text if self.plan is not None else None,
-            "text": self.text,
-            "openai": self.to_openai(),
-            "bfcl": self.to_bfcl(),
-            "prompt_tokens": self.prompt_tokens,
-            "output_tokens": self.output_tokens,
-            "timings": {k: round(v, 6) for k, v in self.timings.items()},
-            "explanation": self.explanation,
-            "adjustments": [repr(a) for a in self.adjustments],
-            "score": self.score,
-            "alternatives": [{"plan": a.text, "score": a.score} for a in self.alternatives],
-            "verdict": self.verdict,
-            "judgement": self.judgement.to_dict() if self.judgement is not None else None,
-        }
 
 
 class Planner:
@@ -359,7 +283,7 @@ class Planner:
         seen = tuple(observations.items() if isinstance(observations, Mapping)
                      else observations or ())
         state = PlanRequest(tuple(messages), self.tools, self.constraints, seen, answer_only,
-                            text=_request_text(request), messages_in=request, shown=tools)
+                            text=request_text(request), messages_in=request, shown=tools)
         model = self.model
         prompt = model.render_chat(messages)
         if self.prompt_cache is not None:
@@ -393,7 +317,7 @@ class Planner:
         timings = dict(decoded.timings)
         timings["total_s"] = time.perf_counter() - started
         return self._result(decoded, _with_solver(timings, search), hooks, search,
-                            observations=_as_mapping(observations))
+                            observations=observation_mapping(observations))
 
     def _search(self, request: PlanRequest, prompt: str, decoder: Any, started: float,
                 on_event: Callable[[Any], None] | None) -> PlanResult | _Fallback:
@@ -404,7 +328,7 @@ class Planner:
         from .tools.dataflow import DataFlow
         model = self.model
         checked = self.solver and self.has_constraints
-        observations = _as_mapping(request.observations)
+        observations = observation_mapping(request.observations)
         potentials = ([SolverPotential(list(self.tools), self.constraint_set or (),
                                        observations=observations)] if checked else [])
         if potentials:
@@ -549,8 +473,40 @@ class Planner:
             return structure
         from .solver.search import ConstraintSearch
         search = ConstraintSearch(self.tools, self.constraint_set or (),
-                                  observations=_as_mapping(request.observations))
+                                  observations=observation_mapping(request.observations))
         return chain_hooks(structure, search)
+
+    def unconstrained(self) -> Planner:
+        """A planner like this one with the constraints and the tools' bounds switched off
+        (made once per planner, sharing its model): the verdict compares its plan."""
+        free = getattr(self, "_free_planner", None)
+        if free is None:
+            from .verdict import unconstrained_tools
+            free = Planner(unconstrained_tools(list(self.tools)), model=self.model,
+                           solver=False, max_tokens=self.budgets.max_tokens,
+                           max_steps=self.max_steps, max_rollbacks=self.budgets.max_rollbacks,
+                           max_seconds=self.budgets.max_seconds,
+                           allow_repeats=self.allow_repeats,
+                           prompt_options=self.prompt_options, n_ctx=self.n_ctx,
+                           max_string_length=self.max_string_length, retrieve=self.retrieve,
+                           width=self.width, abstain_bias=self.abstain_bias,
+                           contrast_weight=self.contrast_weight, threshold=self.threshold,
+                           plausibility=self.plausibility, canonical=self.canonical,
+                           nested=self.nested, steer=self.steer,
+                           guide_weight=self.guide_weight, seed=self.seed)
+            free._judge = False  # type: ignore[attr-defined]
+
+            def same_prompt(request: Any, *, observations: Any = None, previous_plan: Any = None,
+                            tools: Any = None) -> list[dict[str, str]]:
+                # The model reads the same prompt (the tools with their bounds); only what
+                # the grammar and the solver hold it to is switched off.
+                shown = None if tools is None else self.tools.subset([t.name for t in tools])
+                return self.messages(request, observations=observations,
+                                     previous_plan=previous_plan, tools=shown)
+
+            free.messages = same_prompt  # type: ignore[method-assign]
+            self._free_planner = free  # type: ignore[attr-defined]
+        return free
 
     def plan_many(self, requests: Sequence[Any], *, engines: Sequence[Any] | None = None,
                   concurrency: int | None = None,
@@ -639,15 +595,6 @@ def _without_request(request: str | Sequence[Mapping[str, Any]]) -> str | list[d
     return chat
 
 
-def _request_text(request: str | Sequence[Mapping[str, Any]]) -> str:
-    """The request the calls answer: the text, or a chat's last user message."""
-    if isinstance(request, str):
-        return request
-    for message in reversed(request):
-        if message.get("role") == "user" and isinstance(message.get("content"), str):
-            return str(message["content"])
-    return ""
-
 
 def _compile(constraints: Sequence[Any], tools: ToolSet) -> Any:
     if not constraints:
@@ -687,13 +634,6 @@ def _with_solver(timings: dict[str, float], search: Any) -> dict[str, float]:
         timings["solver_checks"] = float(len(search.check_times))
     return timings
 
-
-def _as_mapping(observations: Any) -> dict[str, Any]:
-    if not observations:
-        return {}
-    if isinstance(observations, Mapping):
-        return dict(observations)
-    return {name: value for name, value in observations}
 
 
 def _is_model(obj: object) -> bool:

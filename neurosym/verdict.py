@@ -321,39 +321,6 @@ def needs_comparison(planner: Planner) -> bool:
                                or any(_bounded(p) for t in planner.tools for p in t.params))
 
 
-def _free_planner(planner: Planner) -> Planner:
-    """A planner like ``planner`` with the constraints and the tools' bounds switched off
-    (made once per planner, sharing its model)."""
-    free = getattr(planner, "_free_planner", None)
-    if free is None:
-        from .planner import Planner as _Planner
-        free = _Planner(unconstrained_tools(list(planner.tools)), model=planner.model,
-                        solver=False, max_tokens=planner.budgets.max_tokens,
-                        max_steps=planner.max_steps, max_rollbacks=planner.budgets.max_rollbacks,
-                        max_seconds=planner.budgets.max_seconds,
-                        allow_repeats=planner.allow_repeats,
-                        prompt_options=planner.prompt_options, n_ctx=planner.n_ctx,
-                        max_string_length=planner.max_string_length, retrieve=planner.retrieve,
-                        width=planner.width, abstain_bias=planner.abstain_bias,
-                        contrast_weight=planner.contrast_weight, threshold=planner.threshold,
-                        plausibility=planner.plausibility, canonical=planner.canonical,
-                        nested=planner.nested, steer=planner.steer,
-                        guide_weight=planner.guide_weight, seed=planner.seed)
-        free._judge = False  # type: ignore[attr-defined]
-
-        def same_prompt(request: Any, *, observations: Any = None, previous_plan: Any = None,
-                        tools: Any = None) -> list[dict[str, str]]:
-            # The model reads the same prompt (the tools with their bounds); only what
-            # the grammar and the solver hold it to is switched off.
-            shown = None if tools is None else planner.tools.subset([t.name for t in tools])
-            return planner.messages(request, observations=observations,
-                                    previous_plan=previous_plan, tools=shown)
-
-        free.messages = same_prompt  # type: ignore[method-assign]
-        planner._free_planner = free  # type: ignore[attr-defined]
-    return free
-
-
 # -- the verdict ---------------------------------------------------------------------------
 
 def judge(planner: Planner, request: Any, result: PlanResult, *,
@@ -361,8 +328,8 @@ def judge(planner: Planner, request: Any, result: PlanResult, *,
     """``result`` with its verdict and value sources (and, when the verdict refuses the
     plan, not ``ok`` any more, with the reason as its explanation)."""
     from .errors import Unsatisfiable
-    from .planner import _request_text
-    text = _request_text(request)
+    from .result import request_text
+    text = request_text(request)
     plan = result.plan
     if plan is None or not result.ok:
         kind: VerdictKind = ("unsatisfiable" if isinstance(result.error, Unsatisfiable)
@@ -382,7 +349,7 @@ def judge(planner: Planner, request: Any, result: PlanResult, *,
     padded: list[str] = []
     dropped: list[str] = []
     if needs_comparison(planner) and getattr(planner, "_judge", True):
-        unconstrained = _free_planner(planner).plan(request, observations=observations)
+        unconstrained = planner.unconstrained().plan(request, observations=observations)
         free = unconstrained.plan if unconstrained.plan is not None else None
         evidence = RequestEvidence.of(text)
         sources = _compare(plan, free, sources, tools, planner, evidence, observations)

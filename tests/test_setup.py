@@ -63,7 +63,7 @@ def test_a_progress_line_while_the_model_loads() -> None:
 @pytest.mark.parametrize(("status", "code"), [
     ("answer", 0), ("dry-run", 0), ("ask", 1), ("none", 1), ("budget", 1), ("unanswered", 1)])
 def test_run_exit_status(status: str, code: int) -> None:
-    from neurosym.execute.cli import exit_status
+    from neurosym.run_cli import exit_status
     from neurosym.execute.loop import LoopResult
     assert exit_status(LoopResult(status, None, ())) == code  # type: ignore[arg-type]
 
@@ -71,7 +71,7 @@ def test_run_exit_status(status: str, code: int) -> None:
 def test_run_takes_the_decoding_options_plan_has() -> None:
     import argparse
 
-    from neurosym.execute.cli import add_arguments
+    from neurosym.run_cli import add_arguments
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(["go", "--tools", "demo", "--max-tokens", "64", "--seed", "3",

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._arguments import positive_int as _positive
+from ..arguments import positive_int as _positive
 from ..errors import NeurosymError
 from .bfcl import HALVES, has_halves, unit_name
 from .modes import DEFAULT_MODES, MODES

@@ -33,9 +33,9 @@ COLD_START_TARGET_S = 1.5
 
 
 def _demo_tools_file(folder: Path) -> Path:
-    from ..cli import _demo_tools
+    from ..demo import demo_tools
     path = folder / "demo_tools.json"
-    path.write_text(json.dumps(_demo_tools().to_openai(), indent=1), encoding="utf-8")
+    path.write_text(json.dumps(demo_tools().to_openai(), indent=1), encoding="utf-8")
     return path
 
 
@@ -59,7 +59,7 @@ def _run_plan(tools: Path, request: str, cache_dir: Path, *extra: str) -> dict[s
 def cold_start(out_dir: str | os.PathLike[str] | None = None, *,
                request: str | None = None) -> dict[str, Any]:
     """First and second ``neurosym plan`` with the same tools, and one without the cache."""
-    from ..cli import DEMO_REQUEST
+    from ..demo import DEMO_REQUEST
     from ..model import find_model
     from .report import environment, results_dir
     request = request or DEMO_REQUEST
@@ -141,7 +141,7 @@ def throughput(out_dir: str | os.PathLike[str] | None = None, *, requests: int =
     from concurrent.futures import ThreadPoolExecutor
 
     from ..engine import LlamaServerEngine, LocalEngine, start_llama_server
-    from ..engine.batch import _plan_one
+    from ..engine.batch import plan_one
     from ..model import find_model
     from ..planner import Planner
     from ..tools import ToolSet
@@ -165,7 +165,7 @@ def throughput(out_dir: str | os.PathLike[str] | None = None, *, requests: int =
             planner._judge = False      # the verdict's comparison plan is not measured
             engine = free.get()
             try:
-                result = _plan_one(planner, engine, list(entry.messages))
+                result = plan_one(planner, engine, list(entry.messages))
             finally:
                 free.put(engine)
             if result.plan is None:

@@ -242,7 +242,7 @@ def run_all(out_dir: str | os.PathLike[str] = "bench/results", *, questions: int
             model: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Measure everything above in one run; write decoder.json and decoder.md to ``out_dir``."""
     from ..model import load_model
-    from ..model._system import peak_rss_bytes
+    from ..model.system import peak_rss_bytes
     from .report import environment
     started = time.perf_counter()
     loaded = load_model(model)

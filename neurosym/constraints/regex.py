@@ -372,8 +372,8 @@ def parse_pattern(source: str) -> Pattern:
     if not isinstance(source, str):
         raise PatternError(f"a pattern must be a string, not {type(source).__name__}",
                            hint="write the pattern as text")
-    from ..tools._linear_regex import MAX_GROUP_DEPTH, _group_depth
-    if _group_depth(source) > MAX_GROUP_DEPTH:
+    from ..tools.linear_regex import MAX_GROUP_DEPTH, group_depth
+    if group_depth(source) > MAX_GROUP_DEPTH:
         # The parser, the solver's encoding and the grammar all walk the tree recursively.
         raise PatternError(f"the pattern {source[:40]!r} nests groups more than "
                            f"{MAX_GROUP_DEPTH} deep", hint="write the pattern flatter")

@@ -189,7 +189,7 @@ def fresh_name_line_grammar(tools: Iterable[str], bound: Iterable[str]) -> str:
     Rebinding a name ends the plan (see :class:`StructureHooks`); a search that needs the
     plan to go on ANDs this grammar in, so the model picks a fresh name instead.
     """
-    from ..grammar._text import identifier_regex
+    from ..grammar.text import identifier_regex
     names = "|".join(re.escape(t) for t in sorted(tools) + ["ask", "answer", "none"])
     fresh = identifier_regex(frozenset(bound))
     return rf"start: /{fresh} = [^\n]*/ | /(?:{names})\([^\n]*/"

@@ -61,7 +61,7 @@ def plan_many(planner: Planner, requests: Sequence[Any], *, engines: Sequence[An
     def run(index: int) -> None:
         engine = free.get()
         try:
-            results[index] = _plan_one(planner, engine, requests[index])
+            results[index] = plan_one(planner, engine, requests[index])
         finally:
             free.put(engine)
         if on_progress is not None:
@@ -79,8 +79,10 @@ def plan_many(planner: Planner, requests: Sequence[Any], *, engines: Sequence[An
     return [r for r in results if r is not None]
 
 
-def _plan_one(planner: Planner, engine: Any, request: Any) -> PlanResult:
-    from ..planner import PlanResult
+def plan_one(planner: Planner, engine: Any, request: Any) -> PlanResult:
+    """One request of a batch on ``engine``; a library error becomes a result that is not
+    ``ok`` (with the error), so one request's failure does not stop the others."""
+    from ..result import PlanResult
     text, options = _split(request)
     started = time.perf_counter()
     try:

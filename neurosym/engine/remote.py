@@ -65,7 +65,7 @@ class ChatTemplate:
         llama.cpp's vocabulary only: no weights are loaded."""
         import llama_cpp
 
-        from ..model._system import quiet_stderr
+        from ..model.system import quiet_stderr
         from ..model.locate import find_model
         found = find_model(path)
         with quiet_stderr():
@@ -234,7 +234,7 @@ class RemoteEngine:
              previous_plan: str | None = None, on_event: Callable[[Any], None] | None = None,
              answer_only: bool = False) -> PlanResult:
         """Write a plan for ``request`` on the server and check it as the planner would."""
-        from ..planner import PlanResult, _as_mapping
+        from ..result import PlanResult, observation_mapping
         from ..search import SearchEvent
         from ..search.beam import Candidate
         from ..search.choose import choose_plan
@@ -244,7 +244,7 @@ class RemoteEngine:
         messages = planner.messages(request, observations=observations,
                                     previous_plan=previous_plan, tools=tools)
         prompt = self.template_for(planner).render(messages)
-        seen = _as_mapping(observations)
+        seen = observation_mapping(observations)
         checked = planner.solver and planner.has_constraints
         potentials: list[Any] = [ReferencePotential()]
         if checked:

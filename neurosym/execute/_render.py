@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..graph._plain import to_jsonable
+from ..graph.plain import to_jsonable
 from ..plan.ast import Call, DictValue, ListValue, Literal, Ref, Value
 
 __all__ = ["render_value", "render_call", "render_resolved_call"]

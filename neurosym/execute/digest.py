@@ -13,7 +13,7 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from ..graph._plain import canonical_json
+from ..graph.plain import canonical_json
 
 __all__ = ["argument_digest", "idempotency_key"]
 

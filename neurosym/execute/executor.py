@@ -26,13 +26,13 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import (ExecutionError, NeurosymError, PolicyError, RetryableError,
                       UnverifiedPlanError)
-from ..graph._tools import ToolsLike, index_tools
+from ..graph.tool_index import ToolsLike, index_tools
 from ..graph.fit import value_problems
 from ..graph.schedule import execution_batches
 from ..tools.tool import Tool
 from ._call import MAX_ABANDONED, Attempt, abandoned_calls, call_with_timeout
 from ._render import render_call, render_resolved_call, render_value
-from ._resolve import ResolutionError, resolve_value
+from .resolve import ResolutionError, resolve_value
 from .audit import AuditLog, AuditRecord, Outcome
 from .digest import idempotency_key
 from .gateway import argument_problems, recheck_constraints

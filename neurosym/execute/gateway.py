@@ -22,7 +22,7 @@ from typing import Any
 
 import jsonschema
 
-from ..graph._plain import to_jsonable
+from ..graph.plain import to_jsonable
 from ..graph.fit import value_problems
 from ..plan.ast import Call, DictValue, ListValue, Literal, Plan, Step, Value
 from ..tools.tool import Tool

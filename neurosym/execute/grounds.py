@@ -63,7 +63,7 @@ def ungrounded(sources: Mapping[str, str]) -> list[str]:
 
 
 def _text(value: Any) -> str:
-    from ..graph._plain import to_jsonable
+    from ..graph.plain import to_jsonable
     try:
         return json.dumps(to_jsonable(value), ensure_ascii=False)
     except (TypeError, ValueError):

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import BudgetExceeded, PlanValidationError, Unsatisfiable
-from ..graph._plain import to_jsonable
-from ..graph._tools import ToolsLike, index_tools
+from ..graph.plain import to_jsonable
+from ..graph.tool_index import ToolsLike, index_tools
 from ..plan.ast import Plan
 from .executor import Executor
 from .history import PastCall, past_calls

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import PolicyError
-from ..graph._tools import ToolsLike, index_tools
+from ..graph.tool_index import ToolsLike, index_tools
 from ..tools.tool import Tool
 
 __all__ = ["Policy", "ToolCall", "Approver"]

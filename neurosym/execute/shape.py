@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ExecutionError
-from ..graph._plain import to_jsonable
+from ..graph.plain import to_jsonable
 
 __all__ = ["ShapedObservation", "ObservationStore", "shape_observation"]
 

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UnverifiedPlanError
-from ..graph._tools import ToolsLike, index_tools
+from ..graph.tool_index import ToolsLike, index_tools
 from ..graph.build import plan_graph
 from ..graph.validate import validate_plan
 from ..plan.ast import Plan

@@ -4,7 +4,7 @@ The engines (:mod:`neurosym.grammar.engines`: lark and llguidance) are imported 
 only, so importing this package loads neither.
 """
 
-from .paths import grammar_path, read_grammar
+from ..plan.grammar_file import grammar_path, read_grammar
 from .specialise import SpecialisedGrammar, build_grammar
 from .values import integer_range_regex, value_grammar
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ._text import regex_escape
+from .text import regex_escape
 
 __all__ = ["translate_pattern"]
 

@@ -45,7 +45,7 @@ from typing import Literal as TypingLiteral
 from ..errors import GrammarError
 from ..plan.parse import CONSTANTS, RESERVED_TOOL_NAMES
 from ..tools.tool import Tool
-from ._text import Rules, identifier_regex, lark_literal
+from .text import Rules, identifier_regex, lark_literal
 from .values import REF_REGEX, ValueWriter
 
 __all__ = ["SpecialisedGrammar", "build_grammar", "StepNames", "STEP_PREFIX",

@@ -31,7 +31,7 @@ from ..plan.parse import CONSTANTS, INT_MAX, INT_MIN
 from ..plan.render import render_plain
 from ..tools.tool import Param
 from ._pattern import translate_pattern
-from ._text import Rules, identifier_regex, lark_literal
+from .text import Rules, identifier_regex, lark_literal
 
 __all__ = ["value_grammar", "integer_range_regex", "ValueWriter", "REF_REGEX", "NAME_REGEX",
            "MAX_LISTED_ITEMS"]

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..plan.ast import Plan, Ref, walk_values
-from ._tools import ToolsLike, index_tools
+from .tool_index import ToolsLike, index_tools
 from .flatten import flatten_with_origins
 
 if TYPE_CHECKING:

@@ -22,9 +22,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ..tools._linear_regex import PatternRefused, pattern_search
+from ..tools.linear_regex import PatternRefused, pattern_search
 from ..tools.tool import Param
-from ._plain import short_repr, to_jsonable
+from .plain import short_repr, to_jsonable
 
 __all__ = ["describe_type", "field_type", "type_fits", "value_problems"]
 

@@ -35,7 +35,7 @@ from ..errors import PlanValidationError
 from ..plan.ast import Call, DictValue, ListValue, Literal, Plan, Ref, Step, Value, walk_values
 from ..plan.flatten import flatten
 from ..tools.tool import Param, Tool
-from ._tools import ToolsLike, index_tools
+from .tool_index import ToolsLike, index_tools
 from .build import _producer, binding_sites, plan_graph
 from .fit import describe_type, field_type, type_fits, value_problems
 

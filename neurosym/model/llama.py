@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ContextOverflowError, ContextSizeError, ModelFormatError, ModelTooLargeError
 from ._gguf import trained_context
-from ._system import available_memory, cpu_count, quiet_stderr
+from .system import available_memory, cpu_count, quiet_stderr
 from .chat import ChatMessage, render_chat
 from .locate import find_model
 

@@ -82,7 +82,7 @@ def parse_plan(text: str, *, max_string_length: int = 10_000, max_depth: int = 3
 def _parser() -> lark.Lark:
     import lark
 
-    from ..grammar.paths import read_grammar
+    from .grammar_file import read_grammar
     return lark.Lark(read_grammar("plan"), parser="lalr", propagate_positions=True,
                      maybe_placeholders=False)
 

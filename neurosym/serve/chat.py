@@ -222,7 +222,7 @@ class _Run:
         plan = getattr(result, "plan", None)
         if plan is None or not plan.steps:
             return []
-        from ..execute._resolve import ResolutionError, resolve_value
+        from ..execute.resolve import ResolutionError, resolve_value
         from ..plan.flatten import flatten
         answered = {canonical_args(c.tool, c.args): c.result for c in self.history.calls}
         known: dict[str, Any] = {}

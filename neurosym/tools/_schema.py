@@ -17,7 +17,7 @@ from typing import Any, Literal
 from urllib.parse import unquote
 
 from ..errors import ToolDefinitionError, UnsupportedSchemaError
-from ._linear_regex import PatternRefused, compile_pattern
+from .linear_regex import PatternRefused, compile_pattern
 from ._names import check_param_name
 from .tool import Param
 

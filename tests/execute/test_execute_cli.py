@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from neurosym.execute.cli import add_arguments, load_tools, main
+from neurosym.run_cli import add_arguments, load_tools, main
 
 
 def parse(*argv: str) -> argparse.Namespace:

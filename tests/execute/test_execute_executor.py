@@ -14,7 +14,7 @@ from neurosym.errors import (ExecutionError, PlanValidationError, RetryableError
 from neurosym.execute import Executor, Policy, ToolCall, verify
 from neurosym.execute.demo_world import World, make_world
 from neurosym.execute.digest import idempotency_key
-from neurosym.graph._plain import canonical_json
+from neurosym.graph.plain import canonical_json
 from neurosym.plan import parse_plan
 from neurosym.tools import ToolSet
 

@@ -13,7 +13,7 @@ import pytest
 
 from neurosym.errors import ExecutionError
 from neurosym.execute import AuditLog, Executor, verify
-from neurosym.graph._plain import canonical_json
+from neurosym.graph.plain import canonical_json
 from neurosym.plan import parse_plan
 from neurosym.tools import Param, Tool
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from pydantic import BaseModel
 
-from neurosym.execute._resolve import ResolutionError, resolve_value
+from neurosym.execute.resolve import ResolutionError, resolve_value
 from neurosym.plan import DictValue, ListValue, Literal, Ref
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from neurosym.errors import GrammarError
 from neurosym.grammar import integer_range_regex, value_grammar
 from neurosym.grammar._pattern import translate_pattern
-from neurosym.grammar._text import identifier_regex, lark_literal, regex_escape
+from neurosym.grammar.text import identifier_regex, lark_literal, regex_escape
 from neurosym.grammar.engines import lark_accepts
 from neurosym.plan.render import render_plain
 from neurosym.tools.tool import Param

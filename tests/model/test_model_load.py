@@ -68,7 +68,7 @@ def test_a_gguf_llama_cpp_cannot_load_is_a_format_error(tmp_path: Path, capfd) -
 
 
 def test_a_model_larger_than_free_memory_is_refused_before_loading(tmp_path: Path) -> None:
-    from neurosym.model._system import available_memory
+    from neurosym.model.system import available_memory
     free = available_memory()
     assert free is not None
     path = tmp_path / "huge.gguf"

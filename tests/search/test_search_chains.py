@@ -73,9 +73,9 @@ def _check_flow(plan: ns.Plan, request: str) -> None:
 
 
 def test_the_demo_books_the_flight_its_search_found() -> None:
-    from neurosym.cli import DEMO_REQUEST, _demo_tools
+    from neurosym.demo import DEMO_REQUEST, demo_tools
     # A loaded machine must not change the answer: the time budget is generous here.
-    result = ns.Planner(tools=_demo_tools(), max_seconds=600).plan(DEMO_REQUEST)
+    result = ns.Planner(tools=demo_tools(), max_seconds=600).plan(DEMO_REQUEST)
     assert result.ok, result.explanation
     assert result.plan.text == ('r1 = search_flights(origin="SFO", destination="CDG", '
                                 'date="2026-12-01")\n'

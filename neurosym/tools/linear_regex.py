@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-__all__ = ["MAX_GROUP_DEPTH", "MAX_PATTERN_LENGTH", "PatternRefused", "compile_pattern", "pattern_problem",
+__all__ = ["MAX_GROUP_DEPTH", "group_depth", "MAX_PATTERN_LENGTH", "PatternRefused", "compile_pattern", "pattern_problem",
            "pattern_search"]
 
 #: Longest pattern accepted; real schemas write a few dozen characters.
@@ -70,7 +70,7 @@ def compile_pattern(pattern: str) -> Any:
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise PatternRefused(f"the pattern has {len(pattern)} characters, more than the "
                              f"{MAX_PATTERN_LENGTH} neurosym accepts")
-    depth = _group_depth(pattern)
+    depth = group_depth(pattern)
     if depth > MAX_GROUP_DEPTH:
         # The solver and the grammar read patterns too, and a tree this deep is no
         # real pattern's.
@@ -89,7 +89,7 @@ def compile_pattern(pattern: str) -> Any:
         raise PatternRefused(_reason(err)) from None
 
 
-def _group_depth(pattern: str) -> int:
+def group_depth(pattern: str) -> int:
     """How deep groups nest (escapes and character classes skipped)."""
     depth = deepest = 0
     index = 0

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ExecutionError
-from ..graph._plain import short_repr
+from ..graph.plain import short_repr
 from ..plan.ast import Call, DictValue, ListValue, Literal, Ref, Value
 
 __all__ = ["ResolutionError", "resolve_value", "resolve_reference"]

@@ -20,10 +20,10 @@ import json
 import sys
 from typing import Any
 
-from .._arguments import positive_int as _positive
-from ..errors import NeurosymError
-from .executor import Executor
-from .policy import Policy
+from .arguments import positive_int as _positive
+from .errors import NeurosymError
+from .execute.executor import Executor
+from .execute.policy import Policy
 
 __all__ = ["ANSWERED", "add_arguments", "exit_status", "main", "load_tools"]
 
@@ -73,9 +73,9 @@ def exit_status(result: Any) -> int:
 def load_tools(spec: str) -> Any:
     """The tools named on the command line; ``demo`` is the demo world's."""
     if spec == "demo":
-        from .demo_world import make_world
+        from .execute.demo_world import make_world
         return make_world()[1]
-    from ..tools.toolset import ToolSet
+    from .tools.toolset import ToolSet
     return ToolSet.load(spec)
 
 
@@ -108,7 +108,7 @@ def main(args: argparse.Namespace) -> int:
         executor = Executor(tools, policy=policy, timeout_s=args.timeout, audit=args.audit,
                             dry_run=args.dry_run)
         try:
-            from ..planner import Planner
+            from .planner import Planner
         except ImportError as exc:
             raise NeurosymError(f"the planner could not be imported ({exc})",
                                 hint="install neurosym with its model extra: "
@@ -117,7 +117,7 @@ def main(args: argparse.Namespace) -> int:
         planner = Planner(tools=tools, policy=policy, constraints=args.constraint,
                           model=args.model, max_tokens=args.max_tokens, seed=args.seed,
                           sampling=args.sample)
-        from ..model.progress import load_with_progress
+        from .model.progress import load_with_progress
         load_with_progress(planner)
         result = planner.run(args.request, executor=executor)
     except NeurosymError as err:
