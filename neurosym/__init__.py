@@ -24,6 +24,7 @@ _LAZY: dict[str, str] = {
     "Pattern": "neurosym.tools",
     "Length": "neurosym.tools",
     "ProducedBy": "neurosym.tools",
+    "Sensitive": "neurosym.tools",
     # plans
     "Plan": "neurosym.plan",
     "Step": "neurosym.plan",
@@ -37,6 +38,7 @@ _LAZY: dict[str, str] = {
     "Executor": "neurosym.execute",
     "Policy": "neurosym.execute",
     "verify": "neurosym.execute",
+    "Secrets": "neurosym.redact",
     # planner
     "Planner": "neurosym.planner",
     "PlanResult": "neurosym.planner",

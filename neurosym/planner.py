@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .errors import (BudgetExceeded, DecodeError, PlanSyntaxError,
@@ -254,7 +254,35 @@ class Planner:
         if answer_only:
             return result
         from .verdict import judge
-        return judge(self, request, result, observations=observations)
+        return self._redacted(judge(self, request, result, observations=observations))
+
+    def _redacted(self, result: PlanResult) -> PlanResult:
+        """``result`` with the values of sensitive parameters out of its texts: the
+        explanation, the verdict and each value's source (:mod:`neurosym.redact`)."""
+        from .redact import Secrets, sensitive_paths
+        from .verdict import redact_judgement
+
+        secrets = Secrets()
+        judgement = result.judgement
+        plans = [result.plan, *(a.plan for a in result.alternatives),
+                 *((judgement.plan, judgement.unconstrained) if judgement is not None else ())]
+        for plan in plans:
+            if plan is not None:
+                secrets.add_plan(plan, self.tools, self.policy)
+        if not secrets:
+            return replace(result, secrets=secrets)
+        paths = {t.name: set(sensitive_paths(t, self.policy)) for t in self.tools}
+
+        def sensitive(tool: str, param: str) -> bool:
+            return param in paths.get(tool, ()) or any(
+                path.startswith(param + ".") for path in paths.get(tool, ()))
+
+        return replace(
+            result, secrets=secrets,
+            explanation=None if result.explanation is None else secrets.redact(
+                result.explanation),
+            judgement=None if judgement is None else redact_judgement(judgement, secrets,
+                                                                      sensitive))
 
     def _plan(self, request: str | Sequence[Mapping[str, Any]], *,
               observations: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,

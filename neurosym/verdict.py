@@ -143,6 +143,28 @@ class Judgement:
                             for s in self.sources]}
 
 
+def redact_judgement(judgement: Judgement, secrets: Any, sensitive: Any) -> Judgement:
+    """``judgement`` with its texts redacted by ``secrets``
+    (:class:`neurosym.redact.Secrets`), and the value of every source for which
+    ``sensitive(tool, param)`` holds shown as the redaction mark."""
+    from .redact import MARK
+
+    def source(s: ValueSource) -> ValueSource:
+        if sensitive(s.tool, s.param):
+            return replace(s, value=MARK, proposed=None if s.proposed is None else MARK,
+                           constraint=None if s.constraint is None
+                           else secrets.redact(s.constraint))
+        return replace(s, value=secrets.redact(s.value),
+                       proposed=None if s.proposed is None else secrets.redact(s.proposed),
+                       constraint=None if s.constraint is None else secrets.redact(s.constraint),
+                       reference=None if s.reference is None else secrets.redact(s.reference))
+
+    return replace(judgement, sources=tuple(source(s) for s in judgement.sources),
+                   explanation=secrets.redact(judgement.explanation),
+                   padded=tuple(secrets.redact(p) for p in judgement.padded),
+                   dropped=tuple(secrets.redact(d) for d in judgement.dropped))
+
+
 # -- evidence: what the request (and the observations) state ---------------------------
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from ..errors import (ExecutionError, NeurosymError, PolicyError, RetryableError
 from ..graph.tool_index import ToolsLike, index_tools
 from ..graph.fit import value_problems
 from ..graph.schedule import execution_batches
+from ..redact import Secrets
 from ..tools.tool import Tool
 from ._call import MAX_ABANDONED, Attempt, abandoned_calls, call_with_timeout
 from ._render import render_call, render_resolved_call, render_value
@@ -38,7 +40,7 @@ from .digest import idempotency_key
 from .gateway import argument_problems, recheck_constraints
 from .grounds import grounds_of, ungrounded
 from .policy import Policy, ToolCall
-from .result import ExecutionResult, StepResult, StepStatus
+from .result import ExecutionResult, LateOutcomes, LateWrite, StepResult, StepStatus
 from .verify import VerifiedPlan
 
 if TYPE_CHECKING:
@@ -63,6 +65,10 @@ class Executor:
     it did nothing). ``max_workers`` bounds the reads running at once. ``audit`` is an
     :class:`AuditLog`, a path, or a text file. ``dry_run`` calls nothing and reports
     what would run.
+
+    The values of sensitive parameters (marked in the tools, or named by
+    ``Policy(sensitive=...)``), and every value that fed one, are redacted from the
+    result, its errors and report, and the audit log (see :mod:`neurosym.redact`).
     """
 
     def __init__(self, tools: ToolsLike, *, policy: Policy | None = None,
@@ -125,6 +131,11 @@ class _Run:
         self.records: list[AuditRecord] = []
         self.t0 = time.perf_counter()
         self.batch_of: dict[int, int] = {}
+        # Values of sensitive parameters: those the plan writes are known now, those
+        # read from results as each call resolves.
+        self.secrets = Secrets()
+        self.secrets.add_plan(verified.flat, executor.tools, executor.policy)
+        self.late = LateOutcomes()
 
     # -- the run ------------------------------------------------------------------
 
@@ -148,12 +159,27 @@ class _Run:
                             list(pool.map(self.run_step, batch))
                         if any(not self.results[i].ok for i in batch):
                             self.failed = True
-        steps = tuple(self.results[i] for i in sorted(self.results))
+        # A secret found late in the run (a result that fed a sensitive parameter) is
+        # taken out of the steps that finished before it was known, too.
+        steps = tuple(self.redacted(self.results[i]) for i in sorted(self.results))
         return ExecutionResult(
             plan=self.verified.plan, steps=steps,
             batches=tuple(tuple(b) for b in batches),
             audit=tuple(self.records),
-            total_ms=(time.perf_counter() - self.t0) * 1000.0, dry_run=self.dry_run)
+            total_ms=(time.perf_counter() - self.t0) * 1000.0, dry_run=self.dry_run,
+            late=self.late, secrets=self.secrets)
+
+    def redacted(self, result: StepResult) -> StepResult:
+        if not self.secrets:
+            return result
+        tool = self.ex.tools.get(result.tool)
+        args = result.args
+        if args is not None:
+            args = (self.secrets.redact_args(tool, args, self.ex.policy) if tool is not None
+                    else self.secrets.redact_value(dict(args)))
+        return replace(result, value=self.secrets.redact_value(result.value), args=args,
+                       error=None if result.error is None else self.secrets.redact(result.error),
+                       call_text=self.secrets.redact(result.call_text))
 
     def check_tools(self) -> None:
         verified_tools = {t.name: t for t in self.verified.tools}
@@ -207,12 +233,12 @@ class _Run:
             self.results[index] = result
             if result.ok and result.bind:
                 self.values[result.bind] = result.value
-        return result
+        return self.redacted(result)
 
     def audit(self, index: int, args: Mapping[str, Any], outcome: Outcome, latency_ms: float,
               attempt: int, error: str | None = None) -> None:
         # Only the kind of an error is recorded: a message may quote argument values.
-        kind = error.split(":", 1)[0] if error else None
+        kind = self.secrets.redact(error.split(":", 1)[0]) if error else None
         try:
             record = self.ex.audit.write(step=index, tool=self.graph.nodes[index]["tool"],
                                          args=args, outcome=outcome, latency_ms=latency_ms,
@@ -226,7 +252,7 @@ class _Run:
 
     def dry_step(self, index: int) -> None:
         node = self.graph.nodes[index]
-        preview = {k: render_value(v) for k, v in node["args"].items()}
+        preview = {k: self.secrets.redact(render_value(v)) for k, v in node["args"].items()}
         self.audit(index, preview, "dry-run", 0.0, 0)
         self.finish(index, "dry-run", args=preview)
 
@@ -255,11 +281,14 @@ class _Run:
                                     for name, value in node["args"].items()})
         except ResolutionError as exc:
             return self.finish(index, "error", error=f"ResolutionError: {exc.message}")
+        # What fills a sensitive parameter is secret from here on, wherever it came from.
+        self.secrets.add_call(tool, args, self.ex.policy)
         key = None
         if tool.idempotency_param and tool.idempotency_param not in args:
             key = idempotency_key(index, tool.name, args)
             args[tool.idempotency_param] = key
-        text = render_resolved_call(tool.name, args)
+        text = render_resolved_call(tool.name, self.secrets.redact_args(tool, args,
+                                                                       self.ex.policy))
         refusal = self.gateway(index, tool, args)
         if refusal is not None:
             self.audit(index, args, "denied", 0.0, 0, refusal)
@@ -271,7 +300,7 @@ class _Run:
         """Why the call may not happen, or None."""
         node = self.graph.nodes[index]
         call = ToolCall(index, tool.name, dict(args), node["bind"],
-                        sources=self.grounds(index, tool, args))
+                        sources=self.grounds(index, tool, args), secrets=self.secrets)
         try:
             self.ex.policy.approve(call, tool)
             if not self.ex.policy.needs_approval(tool):  # an approval grounds every value
@@ -360,7 +389,8 @@ class _Run:
                      and not (outcome.timed_out and tool.effect == "write"))
             if outcome.timed_out and tool.effect == "write":
                 error += ("; the call may still complete (its late outcome goes to the audit "
-                          "log), so it is not retried")
+                          "log and the result's late_writes), so it is not retried")
+                self.late.expect(index)
             if not again:
                 return self.finish(index, status, error=error, retryable=retryable, args=args,
                                    attempts=attempt, latency_ms=total_ms, started=started,
@@ -374,6 +404,14 @@ class _Run:
             error = None if late.error is None else f"{type(late.error).__name__}: late"
             self.audit(index, args, "late-ok" if late.error is None else "late-error",
                        late.latency_ms, attempt, error)
+            tool = self.tool_of(index)
+            if tool.effect == "write":
+                message = (None if late.error is None else
+                           self.secrets.redact(f"{type(late.error).__name__}: {late.error}"))
+                self.late.add(LateWrite(step=index, tool=tool.name,
+                                        outcome="ok" if late.error is None else "error",
+                                        error=message, latency_ms=late.latency_ms,
+                                        attempt=attempt))
         return record
 
     @staticmethod

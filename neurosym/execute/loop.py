@@ -28,6 +28,7 @@ from ..errors import BudgetExceeded, PlanValidationError, Unsatisfiable
 from ..graph.plain import to_jsonable
 from ..graph.tool_index import ToolsLike, index_tools
 from ..plan.ast import Plan
+from ..redact import Secrets
 from .executor import Executor
 from .history import PastCall, past_calls
 from .result import ExecutionResult
@@ -84,6 +85,8 @@ class LoopResult:
     text: str | None
     turns: tuple[Turn, ...]
     store: ObservationStore = field(compare=False, repr=False, default_factory=ObservationStore)
+    #: The sensitive values every turn met (:mod:`neurosym.redact`); never shown.
+    secrets: Secrets = field(compare=False, repr=False, default_factory=Secrets)
 
     @property
     def ok(self) -> bool:
@@ -110,17 +113,20 @@ class LoopResult:
         return found
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary: status, text, and each turn's plan and observations."""
+        """A JSON-ready summary: status, text, and each turn's plan and observations
+        (sensitive values redacted: the plans have run, this is their record)."""
+        redact = self.secrets.redact
         return {
-            "status": self.status, "text": self.text,
+            "status": self.status, "text": None if self.text is None else redact(self.text),
             "turns": [{
-                "plan": turn.plan.text, "verified": turn.verified, "error": turn.error,
+                "plan": redact(turn.plan.text), "verified": turn.verified,
+                "error": None if turn.error is None else redact(turn.error),
                 "verdict": turn.verdict,
                 "judgement": (turn.judgement.to_dict() if turn.judgement is not None
                               and hasattr(turn.judgement, "to_dict") else None),
                 "steps": [] if turn.execution is None else [
                     {"index": s.index, "tool": s.tool, "bind": s.bind, "status": s.status,
-                     "observation": to_jsonable(s.observation)}
+                     "observation": self.secrets.redact_value(to_jsonable(s.observation))}
                     for s in turn.execution.steps],
             } for turn in self.turns],
         }
@@ -161,31 +167,37 @@ def run_loop(request: str, propose: Proposer, *, tools: ToolsLike, executor: Exe
     observed: dict[str, Any] = {}
     turns: list[Turn] = []
     history = list(history)
+    secrets = Secrets()
     for number in range(max_turns):
         try:
             proposal = propose(request, tuple(seen))
         except Unsatisfiable as err:
-            return LoopResult("unsatisfiable", str(err), tuple(turns), store)
+            return LoopResult("unsatisfiable", secrets.redact(str(err)), tuple(turns), store,
+                              secrets)
         if proposal is None:
-            return LoopResult("unanswered", None, tuple(turns), store)
+            return LoopResult("unanswered", None, tuple(turns), store, secrets)
         plan, judgement = ((proposal.plan, proposal.judgement) if isinstance(proposal, Proposal)
                            else (proposal, None))
         if not plan.steps:
             kind = plan.terminal.kind if plan.terminal else "none"
             turns.append(Turn(number, plan, verified=True, judgement=judgement))
             text = plan.terminal.text if plan.terminal else None
-            return LoopResult(kind, text, tuple(turns), store)
+            return LoopResult(kind, text, tuple(turns), store, secrets)
         try:
             verified = verify(plan, index, constraints, observations=observed or None,
                               history=tuple(history), request=request)
         except (PlanValidationError, Unsatisfiable, BudgetExceeded) as err:
+            # The reason may quote the plan's values: its sensitive ones are redacted.
+            secrets.add_plan(plan, index, executor.policy)
+            reason = secrets.redact(str(err))
             note = LoopObservation(number, None, None, None, False,
-                                   f"the plan was rejected: {type(err).__name__}: {err}")
+                                   f"the plan was rejected: {type(err).__name__}: {reason}")
             seen.append(note)
-            turns.append(Turn(number, plan, verified=False, error=str(err), observations=(note,),
+            turns.append(Turn(number, plan, verified=False, error=reason, observations=(note,),
                               judgement=judgement))
             continue
         result = executor.execute(verified)
+        secrets.update(result.secrets)
         notes = tuple(_observe(number, result, budget_chars, store))
         seen.extend(notes)
         observed.update(result.results_by_tool)
@@ -194,10 +206,11 @@ def run_loop(request: str, propose: Proposer, *, tools: ToolsLike, executor: Exe
         turns.append(Turn(number, plan, verified=True, execution=result, observations=notes,
                           judgement=judgement))
         if result.dry_run:
-            return LoopResult("dry-run", result.report(), tuple(turns), store)
+            return LoopResult("dry-run", result.report(), tuple(turns), store, secrets)
         if plan.terminal is not None:
-            return LoopResult(plan.terminal.kind, plan.terminal.text, tuple(turns), store)
-    return LoopResult("budget", None, tuple(turns), store)
+            return LoopResult(plan.terminal.kind, plan.terminal.text, tuple(turns), store,
+                              secrets)
+    return LoopResult("budget", None, tuple(turns), store, secrets)
 
 
 def _observe(turn: int, result: ExecutionResult, budget_chars: int,

@@ -17,6 +17,7 @@ hint: pass Policy(approver=...) to confirm calls, or run without this tool
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,13 +40,17 @@ class ToolCall:
     #: Where each required value came from (``request``, ``observation (r1)``,
     #: ``ungrounded``): what an approver is asked to confirm.
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: The run's sensitive values: :meth:`describe` shows none of them.
+    secrets: Any = field(default=None, compare=False, repr=False)
 
     def describe(self) -> str:
-        """The call with each value's source, for an approver to read."""
+        """The call with each value's source, for an approver to read (sensitive values
+        redacted)."""
         from ._render import render_resolved_call
         sources = ", ".join(f"{k}: {v}" for k, v in self.sources.items())
-        return render_resolved_call(self.tool, dict(self.args)) + (f"  [{sources}]" if sources
+        text = render_resolved_call(self.tool, dict(self.args)) + (f"  [{sources}]" if sources
                                                                    else "")
+        return text if self.secrets is None else self.secrets.redact(text)
 
 
 Approver = Callable[[ToolCall], bool]
@@ -71,6 +76,11 @@ class Policy:
     its required values comes from the request, an observation or an approval; an
     ungrounded one goes to the approver (who sees ``call.sources``) and without one is
     refused. ``ground_writes=False`` lets the model's own values through.
+
+    ``sensitive`` names parameters whose values are secrets, as ``tool.param`` (a
+    property inside an object as ``tool.param.field``), where ``*`` matches any run of
+    characters: ``{"login.password", "*.api_key"}``. They are redacted like parameters
+    marked ``Sensitive`` in their tool's definition.
     """
 
     allow: frozenset[str] | None = None
@@ -78,11 +88,27 @@ class Policy:
     require_approval: frozenset[str] = frozenset()
     approver: Approver | None = field(default=None, compare=False)
     ground_writes: bool = True
+    sensitive: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "allow", _names(self.allow))
         object.__setattr__(self, "deny", _names(self.deny) or frozenset())
         object.__setattr__(self, "require_approval", _names(self.require_approval) or frozenset())
+        sensitive = _names(self.sensitive) or frozenset()
+        for name in sensitive:
+            if not isinstance(name, str) or "." not in name.strip(".") or " " in name:
+                raise PolicyError(f"Policy(sensitive=...) entry {name!r} names no parameter",
+                                  hint='write tool.param, e.g. "login.password", or '
+                                       '"*.api_key" for that parameter of every tool')
+        object.__setattr__(self, "sensitive", sensitive)
+
+    def is_sensitive(self, tool: str, path: str) -> bool:
+        """Whether the value at ``path`` (``password``, ``auth.token``) of a call of
+        ``tool`` is named sensitive by this policy."""
+        if not self.sensitive:
+            return False
+        full = f"{tool}.{path}"
+        return any(fnmatch.fnmatchcase(full, pattern) for pattern in self.sensitive)
 
     def denial(self, name: str) -> str | None:
         """Why the tool ``name`` may not run at all, or None when it may."""

@@ -12,14 +12,17 @@ can tell what failed and whether trying again could help.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from ..plan.ast import Plan
+from ..redact import Secrets
 from .audit import AuditRecord
 
-__all__ = ["StepResult", "StepStatus", "ExecutionResult"]
+__all__ = ["StepResult", "StepStatus", "ExecutionResult", "LateWrite", "LateOutcomes"]
 
 StepStatus = Literal["ok", "error", "denied", "timeout", "blocked", "skipped", "dry-run"]
 
@@ -73,6 +76,62 @@ class StepResult:
 
 
 @dataclass(frozen=True)
+class LateWrite:
+    """A write that ended after its timeout: the step was reported ``timeout``, yet the
+    call went on and did this (``outcome`` ``ok`` or ``error``, with the error's redacted
+    text). ``latency_ms`` is the call's whole time."""
+
+    step: int
+    tool: str
+    outcome: Literal["ok", "error"]
+    error: str | None = None
+    latency_ms: float = 0.0
+    attempt: int = 1
+
+
+class LateOutcomes:
+    """The late outcomes of one run's timed-out writes, filled from the calls' own threads
+    after the run has returned. Safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._expected: set[int] = set()
+        self._done: list[LateWrite] = []
+
+    def expect(self, step: int) -> None:
+        """The write of ``step`` timed out and may still end."""
+        with self._changed:
+            self._expected.add(step)
+
+    def add(self, late: LateWrite) -> None:
+        with self._changed:
+            self._done.append(late)
+            self._changed.notify_all()
+
+    @property
+    def done(self) -> tuple[LateWrite, ...]:
+        with self._changed:
+            return tuple(sorted(self._done, key=lambda w: w.step))
+
+    @property
+    def pending(self) -> tuple[int, ...]:
+        with self._changed:
+            ended = {w.step for w in self._done}
+            return tuple(sorted(self._expected - ended))
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for every timed-out write to end; True when all did."""
+        deadline = time.monotonic() + max(0.0, timeout_s)
+        with self._changed:
+            while self._expected - {w.step for w in self._done}:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+            return True
+
+
+@dataclass(frozen=True)
 class ExecutionResult:
     """All steps of one run, in plan order, with the batches they ran in and the audit."""
 
@@ -82,6 +141,31 @@ class ExecutionResult:
     audit: tuple[AuditRecord, ...] = ()
     total_ms: float = 0.0
     dry_run: bool = False
+    late: LateOutcomes = field(default_factory=LateOutcomes, compare=False, repr=False)
+    #: The run's sensitive values, for redacting what is made of the result later
+    #: (drawings, explanations); never shown.
+    secrets: Secrets = field(default_factory=Secrets, compare=False, repr=False)
+
+    def __repr__(self) -> str:
+        # The plan holds the values it was written with: its secrets are redacted here too.
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        return self.secrets.redact(f"ExecutionResult({shown})")
+
+    @property
+    def late_writes(self) -> tuple[LateWrite, ...]:
+        """Writes that timed out but went on to end, with how they ended (as known now:
+        a write still running joins when it ends; :meth:`settle` waits for them)."""
+        return self.late.done
+
+    @property
+    def unsettled_writes(self) -> tuple[int, ...]:
+        """Steps whose write timed out and has not ended yet: it may still take effect."""
+        return self.late.pending
+
+    def settle(self, timeout_s: float) -> tuple[LateWrite, ...]:
+        """Wait up to ``timeout_s`` for the timed-out writes to end; their late outcomes."""
+        self.late.wait(timeout_s)
+        return self.late_writes
 
     @property
     def ok(self) -> bool:
@@ -132,6 +216,12 @@ class ExecutionResult:
                 target = f"{s.bind} = " if s.bind else ""
                 outcome = s.status if s.ok or s.status == "dry-run" else f"{s.status}: {s.error}"
                 lines.append(f"  [{s.index}] {target}{s.call_text or s.tool}  -> {outcome}")
+        for late in self.late_writes:
+            ended = "ok" if late.outcome == "ok" else f"error: {late.error}"
+            lines.append(f"  late: [{late.step}] {late.tool} ended after its timeout -> {ended}")
+        for step in self.unsettled_writes:
+            lines.append(f"  still running: [{step}] {self.steps[step].tool} timed out and may "
+                         "still take effect")
         lines.append(("dry run: nothing was called" if self.dry_run else
                       f"{'ok' if self.ok else 'failed'} in {self.total_ms:.1f} ms"))
         return "\n".join(lines)

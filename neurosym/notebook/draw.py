@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import NeurosymError
 from ..plan.ast import Call, Plan, Ref, Value
+from ..redact import Secrets
 from ._layout import Box, Direction, layered_layout
 from ._scene import Command, Curve, Label, Rect, Scene, Text
 from ._svg import is_cut, render_svg, text_width, truncate, wrap
@@ -147,7 +148,21 @@ def _step_statuses(execution: Any) -> dict[int, str]:
 _ArgLine = tuple[str, bool, str]
 
 
-def _node_lines(data: dict[str, Any]) -> tuple[str, list[_ArgLine]]:
+def _secrets_of(source: Any, tools: Any, execution: Any, plan: Plan) -> Secrets:
+    """The sensitive values a drawing must not show: the literal values the plan gives
+    sensitive parameters, and what the plan's result or run already knew to be secret."""
+    from ..graph.tool_index import index_tools
+
+    secrets = Secrets()
+    for known in (getattr(source, "secrets", None), getattr(execution, "secrets", None)):
+        if isinstance(known, Secrets):
+            secrets.update(known)
+    if tools is not None:
+        secrets.add_plan(plan, index_tools(tools))
+    return secrets
+
+
+def _node_lines(data: dict[str, Any], secrets: Secrets | None = None) -> tuple[str, list[_ArgLine]]:
     bind = data.get("bind")
     lifted = data.get("lifted")
     head = f"{bind} = {data['tool']}" if bind and not lifted else str(data["tool"])
@@ -157,11 +172,15 @@ def _node_lines(data: dict[str, Any]) -> tuple[str, list[_ArgLine]]:
         shown = _value_text(value)
         if isinstance(value, Call):
             shown = f"{value.tool}(…)"
+        if secrets is not None:
+            shown = secrets.redact(shown)
         line = f"{name} = {shown}"
         args.append((truncate(line, _ARG_CHARS), isinstance(value, Ref),
                      line if is_cut(line, _ARG_CHARS) else ""))
     if len(items) > _MAX_ARGS:
         rest = ", ".join(f"{k} = {_value_text(v)}" for k, v in items[_MAX_ARGS:])
+        if secrets is not None:
+            rest = secrets.redact(rest)
         args.append((f"… {len(items) - _MAX_ARGS} more", False, rest))
     return head, args
 
@@ -202,14 +221,18 @@ def draw_plan(plan: Any, tools: Any = None, *, direction: Direction = "TB",
     (a topological generation: they read nothing from each other) sit side by side in a
     band; ``direction`` ``LR`` turns the bands into columns. ``tools`` marks writes;
     ``execution`` (an ExecutionResult of this plan) colours each call by how it went.
+    The values of sensitive parameters show as ``[redacted]`` (known from ``tools``, and
+    from a plan result or an execution).
     """
     import networkx as nx
 
     from ..graph import parallel_batches, plan_graph
     from ..plan.render import render_plain
 
+    source = plan
     plan = _as_plan(plan)
     graph = plan_graph(plan, tools)
+    secrets = _secrets_of(source, tools, execution, plan)
     statuses = _step_statuses(execution)
     batches = parallel_batches(graph) if graph.number_of_nodes() else []
 
@@ -218,7 +241,7 @@ def draw_plan(plan: Any, tools: Any = None, *, direction: Direction = "TB",
     sizes: dict[Hashable, tuple[float, float]] = {}
     content: dict[Hashable, tuple[str, list[_ArgLine]]] = {}
     for node, data in graph.nodes(data=True):
-        head, args = _node_lines(data)
+        head, args = _node_lines(data, secrets)
         content[node] = (head, args)
         tag = " · ".join(_tags(node, data, statuses.get(node), order))
         width = max([text_width(head, _TITLE) + text_width(tag, _TAG) + 14]
@@ -230,7 +253,8 @@ def draw_plan(plan: Any, tools: Any = None, *, direction: Direction = "TB",
     terminal = plan.terminal
     if terminal is not None or not layers:
         kind = terminal.kind if terminal is not None else "none"
-        said = render_plain(terminal.text) if terminal is not None and terminal.text else ""
+        said = (secrets.redact(render_plain(terminal.text))
+                if terminal is not None and terminal.text else "")
         text = f"{kind}({truncate(said, 40)})"
         note = {"ask": "a question for the user", "answer": "the reply",
                 "none": "no tool fits the request"}.get(kind, "")

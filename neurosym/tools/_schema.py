@@ -318,6 +318,8 @@ class _Reader:
             from .dataflow import parse_produced_by
             fields["produced_by"] = parse_produced_by(schema["x-produced-by"], tool=self.tool,
                                                       path=f"{path}.x-produced-by").text
+        if schema.get("writeOnly") is True or schema.get("format") == "password":
+            fields["sensitive"] = True
         nullable = schema.get("nullable") is True
 
         kind, nullable_type, extra = self.read_type(schema, path)

@@ -10,6 +10,8 @@ Schema neurosym reads a tool from.
 {'maximum': 14, 'minimum': 1, 'type': 'integer'}
 >>> TypeAdapter(Annotated[str, Pattern(r"^[A-Z]{3}$"), Length(max=3)]).json_schema()
 {'maxLength': 3, 'pattern': '^[A-Z]{3}$', 'type': 'string'}
+>>> TypeAdapter(Annotated[str, Sensitive]).json_schema()
+{'type': 'string', 'writeOnly': True}
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import annotated_types
 
 from ..errors import ToolDefinitionError
 
-__all__ = ["Range", "Pattern", "Length"]
+__all__ = ["Range", "Pattern", "Length", "Sensitive"]
 
 Number = int | float
 
@@ -138,3 +141,22 @@ class Length(annotated_types.GroupedMetadata):
             yield annotated_types.MinLen(self.min)
         if self.max is not None:
             yield annotated_types.MaxLen(self.max)
+
+
+class _SensitiveMark:
+    """The type of :data:`Sensitive` (one value, used as it is)."""
+
+    def __repr__(self) -> str:
+        return "Sensitive"
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        # writeOnly is JSON Schema's word for a value that is sent and never shown back:
+        # every tool source reads it as sensitive.
+        schema = dict(handler(core_schema))
+        schema["writeOnly"] = True
+        return schema
+
+
+#: Marks a parameter as a secret: ``password: Annotated[str, Sensitive]``. Its value is
+#: redacted from the audit log, errors, reports, drawings and explanations.
+Sensitive = _SensitiveMark()

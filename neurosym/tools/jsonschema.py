@@ -61,6 +61,8 @@ def param_to_json_schema(param: Param) -> dict[str, Any]:
         body["description"] = param.description
     if param.default is not None:
         body["default"] = param.default
+    if param.sensitive:
+        body["writeOnly"] = True
     return body
 
 

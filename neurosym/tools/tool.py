@@ -26,6 +26,8 @@ class Param:
     values are all that is known). ``items`` is an array's element, or, on an object,
     the value of every key beyond ``properties`` (``dict[str, int]``).
     ``produced_by`` names the tool whose result alone can supply the value.
+    ``sensitive`` marks a secret (a password, a key): its value is redacted from every
+    record and text a run gives out (:mod:`neurosym.redact`).
     """
 
     name: str
@@ -51,6 +53,9 @@ class Param:
     #: The tool whose result alone can supply this value (``"search_flights:id"``),
     #: from ``ProducedBy`` or JSON Schema's ``x-produced-by``; see :mod:`.dataflow`.
     produced_by: str | None = None
+    #: A secret: from ``Annotated[str, Sensitive]``, JSON Schema ``writeOnly: true`` or
+    #: ``format: "password"``.
+    sensitive: bool = False
 
     def with_(self, **changes: Any) -> Param:
         """A copy with some fields changed."""
