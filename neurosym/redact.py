@@ -48,20 +48,20 @@ _ELLIPSIS = re.compile(r"\.\.\.|\u2026")
 def sensitive_paths(tool: Tool, policy: Policy | None = None) -> tuple[str, ...]:
     """The sensitive values of ``tool``'s calls, as paths into its arguments
     (``password``, ``auth.token``; an array's items share the array's path)."""
-    found: list[str] = []
+    return tuple(path for param in tool.params
+                 for path in _sensitive_in(tool.name, param, param.name, policy))
 
-    def visit(param: Param, path: str) -> None:
-        if param.sensitive or (policy is not None and policy.is_sensitive(tool.name, path)):
-            found.append(path)
-            return
-        for prop in param.properties:
-            visit(prop, f"{path}.{prop.name}")
-        if param.items is not None and param.type == "array":
-            visit(param.items, path)
 
-    for param in tool.params:
-        visit(param, param.name)
-    return tuple(found)
+def _sensitive_in(tool: str, param: Param, path: str, policy: Policy | None) -> Iterator[str]:
+    # A module-level generator, not a nested recursive closure: the closure would be a
+    # reference cycle left for the garbage collector after every plan.
+    if param.sensitive or (policy is not None and policy.is_sensitive(tool, path)):
+        yield path
+        return
+    for prop in param.properties:
+        yield from _sensitive_in(tool, prop, f"{path}.{prop.name}", policy)
+    if param.items is not None and param.type == "array":
+        yield from _sensitive_in(tool, param.items, path, policy)
 
 
 def _at(value: Any, parts: list[str]) -> Iterator[Any]:

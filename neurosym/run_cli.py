@@ -22,6 +22,7 @@ from typing import Any
 
 from .arguments import positive_int as _positive
 from .errors import NeurosymError
+from .execute.demo_world import load_tools
 from .execute.executor import Executor
 from .execute.policy import Policy
 
@@ -68,15 +69,6 @@ def exit_status(result: Any) -> int:
     if status is None:
         return 0 if getattr(result, "ok", True) else 1
     return 0 if status in ANSWERED else 1
-
-
-def load_tools(spec: str) -> Any:
-    """The tools named on the command line; ``demo`` is the demo world's."""
-    if spec == "demo":
-        from .execute.demo_world import make_world
-        return make_world()[1]
-    from .tools.toolset import ToolSet
-    return ToolSet.load(spec)
 
 
 def _describe(result: Any) -> tuple[str, bool]:

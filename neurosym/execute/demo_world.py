@@ -31,7 +31,7 @@ from ..tools.annotations import Pattern, Range
 if TYPE_CHECKING:
     from ..tools.toolset import ToolSet
 
-__all__ = ["World", "CallRecord", "Flight", "Hotel", "Booking", "Receipt", "Event",
+__all__ = ["load_tools", "World", "CallRecord", "Flight", "Hotel", "Booking", "Receipt", "Event",
            "make_world"]
 
 Airport = Annotated[str, Pattern(r"^[A-Z]{3}$")]
@@ -368,6 +368,15 @@ def make_world(checking: float = 2000.0, savings: float = 500.0) -> tuple[World,
         tool(effect="write")(wrap(create_event)),
     ])
     return world, tools
+
+
+def load_tools(spec: str) -> ToolSet:
+    """The tools a command line names: ``demo`` is a fresh demo world's, anything else
+    is loaded by :meth:`ToolSet.load` (a .json or .py file, or a module)."""
+    if spec == "demo":
+        return make_world()[1]
+    from ..tools.toolset import ToolSet
+    return ToolSet.load(spec)
 
 
 @functools.lru_cache(maxsize=1)

@@ -122,6 +122,26 @@ class SearchOutcome:
     #: The best weight of a branch the token budget cut, and its text (None: no cut).
     cut_score: float | None = None
     cut_text: str = ""
+    #: What the plan's first token starts, by form (``call``, ``none``, ``ask``,
+    #: ``answer``): the log of its total probability after the request and after the
+    #: contrast prompt (None without one), over the tokens the grammar admits there.
+    heads: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+
+    def abstain_odds(self, contrast_weight: float) -> float | None:
+        """The log-odds of ``none()`` against any call at the plan's first token, the
+        contrast scaled by ``contrast_weight`` as in the weight (None: no heads).
+
+        The first token alone tells the two apart, so this weighs every plan that
+        calls (whatever its tools and values) against abstaining, where comparing
+        ``none()`` with the best single plan found would count only that plan's share.
+        """
+        if "none" not in self.heads or "call" not in self.heads:
+            return None
+        (none, none_c), (call, call_c) = self.heads["none"], self.heads["call"]
+        odds = none - call
+        if none_c is not None and call_c is not None:
+            odds -= contrast_weight * (none_c - call_c)
+        return odds
 
 
 @dataclass
@@ -254,6 +274,7 @@ class BeamSearch:
                 self._n_contrast = len(self.contrast or ())
                 root.contrast_seq, root.contrast = shared.other_prompt(list(self.contrast or ()))
             prompt_seconds = time.perf_counter() - self._t0
+            heads = self._heads(root)
             early = [c for c in (self._score_fixed(root, text) for text in self.always) if c]
             finished, stop, longest = self._loop([root], early)
         finished.sort(key=lambda c: -c.score)
@@ -265,13 +286,38 @@ class BeamSearch:
                              prompt_seconds=prompt_seconds, longest=longest,
                              mask_seconds=self._mask_seconds,
                              cut_score=self._cut[0] if self._cut else None,
-                             cut_text=self._cut[1] if self._cut else "")
+                             cut_text=self._cut[1] if self._cut else "", heads=heads)
 
     # -- the loop ---------------------------------------------------------------------
     def _release(self, branch: _Branch) -> None:
         self._shared.release(branch.seq)
         if branch.contrast_seq >= 0:
             self._shared.release(branch.contrast_seq)
+
+    def _heads(self, root: _Branch) -> dict[str, tuple[float, float | None]]:
+        """The total probability (log) of the first tokens the grammar admits, by the
+        form each one starts: a terminal form (``none(``, ``ask(``, ``answer(``) when
+        the token's text is a beginning of it, else a call."""
+        mask = self._mask
+        root.matcher.unsafe_compute_mask_ptr(mask.ctypes.data, mask.nbytes)
+        allowed = unpack_mask(mask, root.logprobs.shape[0])
+        allowed[self._eos] = False
+        forms = [(name, (name + "(").encode()) for name in TERMINAL_TOOLS]
+        groups: dict[str, list[int]] = {"call": []}
+        for token in np.flatnonzero(allowed):
+            piece = self._bytes[int(token)]
+            if not piece:
+                continue
+            form = next((name for name, text in forms
+                         if text.startswith(piece) or piece.startswith(text)), "call")
+            groups.setdefault(form, []).append(int(token))
+
+        def mass(logprobs: np.ndarray, tokens: list[int]) -> float:
+            return float(np.logaddexp.reduce(logprobs[tokens]))
+
+        return {form: (mass(root.logprobs, tokens),
+                       None if root.contrast is None else mass(root.contrast, tokens))
+                for form, tokens in groups.items() if tokens}
 
     def _score_fixed(self, root: _Branch, text: str) -> Candidate | None:
         """``text`` as a finished plan with its weight, when the grammar admits it."""

@@ -1,10 +1,15 @@
 """The verdict of a search: the most likely complete plan that passes the closed final check.
 
-Candidates come best first by the model's log-probability; ``abstain_bias`` (nats, fitted
-on the benchmarks' dev halves) is added to the score of ``none()`` before they are
-ranked, the one place where abstaining is weighed against calling. Each candidate is
-read back into a Plan, validated (references, types) and checked by the solver with
-the plan closed; the first that passes is the plan, the next ones are its alternatives.
+Abstaining is weighed against calling in one place, in one of two ways. With
+``abstain_odds`` (the log-odds of ``none()`` against every call at the plan's first
+token, :meth:`~neurosym.search.beam.SearchOutcome.abstain_odds`), the plan abstains when
+those odds plus ``abstain_bias`` are above 0: ``none()`` then comes first, and otherwise
+after every plan that calls. Without them, ``abstain_bias`` is added to the score of
+``none()`` and the candidates are ranked by score. The biases (nats) are fitted on the
+benchmarks' dev halves. Candidates are then read back into Plans, validated (references,
+types) and checked by the solver with the plan closed; the first that passes is the
+plan, the next ones are its alternatives, so a request whose every call the checks
+refuse still gets ``none()``.
 """
 
 from __future__ import annotations
@@ -48,15 +53,23 @@ class Choice:
 
 def choose_plan(candidates: Sequence[Candidate], tools: Sequence[Tool], constraints: Any = None,
                 *, observations: Mapping[str, Any] | None = None, abstain_bias: float = 0.0,
-                alternatives: int = 3, check: bool = True) -> Choice:
+                abstain_odds: float | None = None, alternatives: int = 3,
+                check: bool = True) -> Choice:
     """The best candidate that reads as a valid plan and passes the final check."""
     from ..graph.validate import validate_plan
     from ..plan.parse import parse_plan
     from ..solver.check import check_plan
+
     def rank(candidate: Candidate) -> float:
         return candidate.score + (abstain_bias if candidate.text == NONE_TEXT else 0.0)
 
-    ranked = sorted(candidates, key=lambda c: -rank(c))
+    if abstain_odds is None:
+        ranked = sorted(candidates, key=lambda c: -rank(c))
+    else:
+        abstain = abstain_odds + abstain_bias > 0
+        # Stable: the calls keep their order by score, none() goes first or last.
+        ranked = sorted(sorted(candidates, key=lambda c: -c.score),
+                        key=lambda c: (c.text == NONE_TEXT) != abstain)
     passed: list[Scored] = []
     refused: list[tuple[str, str]] = []
     last_error: NeurosymError | None = None

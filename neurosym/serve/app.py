@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator
 from typing import Any
 
 from ..errors import NeurosymError
@@ -98,24 +98,34 @@ def build_app(completions: ChatCompletions) -> Any:
             chunks = completions.create(messages, stream=True, **options)
         except NeurosymError as err:
             return refused(err)
-        assert isinstance(chunks, Iterator)
+        assert isinstance(chunks, Generator)
 
-        def rest() -> list[dict[str, Any]]:
-            # Everything after the role is known once the plan is: it is planned in one
-            # worker call, holding the model, and the lock is released whatever happens.
-            with planning:
-                try:
-                    return list(chunks)
-                except NeurosymError as err:
-                    # The stream is open: the error is its last event.
-                    return [error_body(err.message, kind="server_error",
-                                       param=getattr(err, "param", None),
-                                       code=getattr(err, "code", None) or type(err).__name__)]
+        def following() -> dict[str, Any] | None:
+            # The next chunk, the moment the planner has it (None: the stream is over).
+            try:
+                return next(chunks, None)
+            except NeurosymError as err:
+                # The stream is open: the error is its last event.
+                return error_body(err.message, kind="server_error",
+                                  param=getattr(err, "param", None),
+                                  code=getattr(err, "code", None) or type(err).__name__)
 
         async def send() -> AsyncIterator[str]:
-            yield _event(next(chunks))
-            for item in await run_in_threadpool(rest):
-                yield _event(item)
+            yield _event(next(chunks))   # the role, at once
+            # One plan at a time holds the model: the lock is taken before planning starts
+            # and let go once the last chunk is sent, or the client has gone.
+            await run_in_threadpool(planning.acquire)
+            try:
+                while True:
+                    item = await run_in_threadpool(following)
+                    if item is None:
+                        break
+                    yield _event(item)
+                    if "error" in item:
+                        break
+            finally:
+                chunks.close()
+                planning.release()
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(send(), media_type="text/event-stream",

@@ -13,22 +13,29 @@ is therefore never sent out as a string; a repeated call that was already answer
 not sent again, and a reference to it reads the answer it had.
 
 ``stream=True`` gives ``chat.completion.chunk`` objects instead: the role first, at
-once, then each call's name and its arguments in pieces, then the finish reason.
+once, then each call's name and its arguments in pieces, then the finish reason. A call
+leaves the moment it is final. When the plan is decoded token by token (``width=0``, or
+a ``temperature`` above 0) that is as soon as the decoder has written the call's line
+and the solver has accepted it: from then on nothing before that line may be taken
+back, and a decode that would have to retract it ends the stream with an error instead
+of sending a different call. The search weighs whole plans against each other, so its
+calls are final only once it has chosen one; they leave then.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import queue
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConstraintReferenceError, NeurosymError
+from ..errors import ConstraintReferenceError, DecodeError, NeurosymError
 from ._history import ChatRequestError, History, canonical_args, read_history
 
 if TYPE_CHECKING:
@@ -175,24 +182,30 @@ class _Run:
         self.prompt_tokens = 0
         self.output_tokens = 0
 
-    def plan(self, *, answer_only: bool) -> PlanResult:
+    def plan(self, *, answer_only: bool, on_event: Any = None) -> PlanResult:
         result = self.planner.plan(list(self.history.request),
                                    observations=self.history.observations or None,
                                    previous_plan=self.history.previous_plan,
-                                   answer_only=answer_only)
+                                   on_event=on_event, answer_only=answer_only)
         self.prompt_tokens += result.prompt_tokens
         self.output_tokens += result.output_tokens
         return result
 
-    def answer(self) -> tuple[dict[str, Any], str, dict[str, int], dict[str, Any]]:
-        """The message, the finish reason, the usage, and what neurosym adds."""
-        result = self.plan(answer_only=self.choice == "none")
-        calls = self.next_calls(result)
+    def answer(self, on_call: Callable[[dict[str, Any]], None] | None = None
+               ) -> tuple[dict[str, Any], str, dict[str, int], dict[str, Any]]:
+        """The message, the finish reason, the usage, and what neurosym adds; each tool
+        call is also given to ``on_call`` the moment it is final, in order."""
+        live = None if on_call is None else _LiveCalls(self, on_call)
+        result = self.plan(answer_only=self.choice == "none",
+                           on_event=None if live is None else live.on_event)
+        calls = self.next_calls(result) if live is None else live.settle(result)
         if not calls and self.choice == "required":
             # The best plan wrote no call: the next most likely one that does, if any.
             for alternative in result.alternatives:
                 calls = self.next_calls(alternative)
                 if calls:
+                    for call in calls if on_call is not None else ():
+                        on_call(call)
                     break
         if calls:
             message = {"role": "assistant", "content": None, "tool_calls": calls,
@@ -218,18 +231,26 @@ class _Run:
         return message, "stop", self.usage(), self.extra(result)
 
     def next_calls(self, result: Any) -> list[dict[str, Any]]:
-        """The plan's calls that can run now, as OpenAI tool calls with fresh ids."""
+        """The plan's calls that can run now, as OpenAI tool calls with fresh ids (none
+        from a plan that did not pass the checks)."""
         plan = getattr(result, "plan", None)
-        if plan is None or not plan.steps:
+        if plan is None or not plan.steps or getattr(result, "ok", True) is False:
             return []
+        return [_tool_call(name, arguments) for name, arguments in self.runnable(plan.steps)]
+
+    def runnable(self, steps: Sequence[Any]) -> list[tuple[str, str]]:
+        """Of ``steps``, the calls that can run now: each tool's name and its arguments
+        as JSON text. Whether a step's call can run depends only on the steps before it,
+        so what ``steps`` gives, any longer plan that starts with them gives first."""
         from ..execute.resolve import ResolutionError, resolve_value
+        from ..plan.ast import Plan
         from ..plan.flatten import flatten
         answered = {canonical_args(c.tool, c.args): c.result for c in self.history.calls}
         known: dict[str, Any] = {}
         waiting: set[str] = set()
         blocked_write = False
-        out: list[dict[str, Any]] = []
-        for step in flatten(plan).steps:
+        out: list[tuple[str, str]] = []
+        for step in flatten(Plan(tuple(steps))).steps:
             tool = self.planner.tools.get(step.call.tool)
             is_write = tool is not None and tool.effect == "write"
             refs = {name for _, v in step.call.args for name in _ref_names(v)}
@@ -255,10 +276,7 @@ class _Run:
             if step.bind:
                 waiting.add(step.bind)
             blocked_write = blocked_write or is_write
-            out.append({"id": new_call_id(), "type": "function",
-                        "function": {"name": step.call.tool,
-                                     "arguments": json.dumps(args, ensure_ascii=False,
-                                                             default=str)}})
+            out.append((step.call.tool, json.dumps(args, ensure_ascii=False, default=str)))
             if not self.parallel:
                 break
         return out
@@ -275,7 +293,8 @@ class _Run:
                 "explanation": getattr(result, "explanation", None)}
 
 
-def _chunks(run: _Run, stamp: Mapping[str, Any], include_usage: bool) -> Iterator[dict[str, Any]]:
+def _chunks(run: _Run, stamp: Mapping[str, Any], include_usage: bool
+            ) -> Generator[dict[str, Any], None, None]:
     """The completion as ``chat.completion.chunk`` objects, the role first, before the
     plan is searched, so a client sees the stream open at once."""
 
@@ -288,19 +307,107 @@ def _chunks(run: _Run, stamp: Mapping[str, Any], include_usage: bool) -> Iterato
         return out
 
     yield chunk({"role": "assistant", "content": None})
-    message, finish, usage, _ = run.answer()
-    for index, call in enumerate(message.get("tool_calls") or ()):
-        yield chunk({"tool_calls": [{"index": index, "id": call["id"], "type": "function",
-                                     "function": {"name": call["function"]["name"],
+    # The plan is made in a worker thread; each call comes through the queue the moment
+    # it is final, and the message, or the error, last.
+    made: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            made.put(("done", run.answer(on_call=lambda call: made.put(("call", call)))))
+        except BaseException as err:  # noqa: BLE001 - re-raised in the reading thread
+            made.put(("error", err))
+
+    threading.Thread(target=work, name="neurosym-stream", daemon=True).start()
+    index = 0
+    while True:
+        kind, item = made.get()
+        if kind == "error":
+            raise item
+        if kind == "done":
+            message, finish, usage, _ = item
+            break
+        yield chunk({"tool_calls": [{"index": index, "id": item["id"], "type": "function",
+                                     "function": {"name": item["function"]["name"],
                                                   "arguments": ""}}]})
-        for piece in argument_pieces(json.loads(call["function"]["arguments"])):
+        for piece in argument_pieces(json.loads(item["function"]["arguments"])):
             yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+        index += 1
     if message.get("content"):
         yield chunk({"content": message["content"]})
     yield chunk({}, finish)
     if include_usage:
         yield {**stamp, "object": "chat.completion.chunk", "choices": [], "usage": usage,
                "system_fingerprint": None}
+
+
+def _tool_call(name: str, arguments: str) -> dict[str, Any]:
+    return {"id": new_call_id(), "type": "function",
+            "function": {"name": name, "arguments": arguments}}
+
+
+class _LiveCalls:
+    """The calls of a plan being decoded, given out as the decoder makes them final.
+
+    A step is final when the hooks (the solver among them) have accepted its end; its
+    calls that can run now are given to ``send`` at once. From then on the decode may
+    not take back anything before that step's end: a rollback that would is stopped
+    with a :class:`~neurosym.errors.DecodeError`, so no call leaves that the finished
+    plan does not hold.
+    """
+
+    def __init__(self, run: _Run, send: Callable[[dict[str, Any]], None]) -> None:
+        self.run = run
+        self.send = send
+        self.steps: list[tuple[int, Any]] = []       # (end offset, step), in plan order
+        self.sent: list[dict[str, Any]] = []
+        self.floor = -1                                # the end of the last step sent from
+
+    def on_event(self, event: Any) -> None:
+        from ..decode import Continue, DecisionEvent, RollbackEvent
+        from ..plan.ast import Step
+        if isinstance(event, RollbackEvent):
+            if event.target.offset < self.floor:
+                raise DecodeError(
+                    "the decode had to take back a call that was already streamed "
+                    f"({event.reason})",
+                    hint="ask without stream, or plan by the search (width >= 1 and "
+                         "temperature 0), whose calls leave only once the plan is chosen")
+            # Steps the rollback took back are made again, if at all, as decoding resumes.
+            self.steps = [(end, s) for end, s in self.steps if end <= event.target.offset]
+            return
+        if not isinstance(event, DecisionEvent) or not isinstance(event.decision, Continue):
+            return
+        boundary = event.boundary
+        if boundary.kind != "step_end" or not isinstance(boundary.step, Step) \
+                or boundary.path != (len(self.steps),):
+            return
+        self.steps.append((boundary.offset, boundary.step))
+        runnable = self.run.runnable([s for _, s in self.steps])
+        for name, arguments in runnable[len(self.sent):]:
+            call = _tool_call(name, arguments)
+            self.sent.append(call)
+            self.send(call)
+            self.floor = boundary.offset
+
+    def settle(self, result: Any) -> list[dict[str, Any]]:
+        """The calls of the finished ``result``: the ones sent already, then the rest,
+        which are sent now. A finished plan that does not begin with the calls sent
+        (it failed, or the verdict put another plan in its place) is an error."""
+        plan = getattr(result, "plan", None) if getattr(result, "ok", False) else None
+        runnable = self.run.runnable(plan.steps) if plan is not None else []
+        sent = [(c["function"]["name"], c["function"]["arguments"]) for c in self.sent]
+        if runnable[:len(sent)] != sent:
+            error = getattr(result, "error", None)
+            if isinstance(error, NeurosymError):
+                raise error
+            raise DecodeError("the finished plan does not hold the calls already streamed",
+                              hint="ask without stream to have the verdict's plan whole")
+        calls = list(self.sent)
+        for name, arguments in runnable[len(sent):]:
+            call = _tool_call(name, arguments)
+            calls.append(call)
+            self.send(call)
+        return calls
 
 
 def argument_pieces(args: Mapping[str, Any]) -> Iterator[str]:

@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_completions(args: argparse.Namespace) -> Any:
     """The chat completions the server answers with, from the command line's options."""
-    from ..execute.cli import load_tools
+    from ..execute.demo_world import load_tools
     from ..execute.policy import Policy
     from ..planner import Planner
     from ..tools import ToolSet
