@@ -34,12 +34,23 @@ if TYPE_CHECKING:
     from .search.choose import Scored
     from .tools import ToolSet
 
-__all__ = ["Planner", "PlanResult", "PlanRequest", "DEFAULT_WIDTH", "DEFAULT_ABSTAIN_BIAS"]
+__all__ = ["Planner", "PlanResult", "PlanRequest", "DEFAULT_WIDTH", "DEFAULT_ABSTAIN_BIAS",
+           "DEFAULT_ABSTAIN", "ABSTAIN_RULES", "ABSTAIN_BIASES"]
 
 #: Partial plans the search keeps at once by default.
 DEFAULT_WIDTH = 4
-#: Nats added to the score of ``none()`` (fitted on the benchmarks' dev halves).
-DEFAULT_ABSTAIN_BIAS = 7.0
+#: How abstaining is weighed against calling (``neurosym.search.choose``): ``plan``
+#: weighs ``none()`` as one more finished plan against the best plan that calls, ``head``
+#: by the odds of ``none()`` against every call at the plan's first token.
+ABSTAIN_RULES: tuple[str, ...] = ("plan", "head")
+#: The rule by default: ``neurosym bench abstain`` fits both on the same dev answers,
+#: and on the test halves the plan rule is right more often (bench/results/abstain.md).
+DEFAULT_ABSTAIN = "plan"
+#: Each rule's bias (nats) by default, fitted by ``neurosym bench abstain`` on the dev
+#: halves (the accuracy over all their entries).
+ABSTAIN_BIASES: dict[str, float] = {"plan": 8.8, "head": 2.6}
+#: Nats added to the score of ``none()`` by the default rule.
+DEFAULT_ABSTAIN_BIAS = ABSTAIN_BIASES[DEFAULT_ABSTAIN]
 #: Scale of the contrast with the empty request (fitted on the dev halves).
 DEFAULT_CONTRAST_WEIGHT = 0.5
 #: Branches this many nats behind the best are dropped (fitted on the dev halves).
@@ -82,8 +93,11 @@ class Planner:
     passes. A plan's weight is its log-probability after the request less
     ``contrast_weight`` times its log-probability after the same prompt with an empty
     request (what the model would write whatever was asked); ``threshold`` (nats) drops
-    branches that far behind the best; ``abstain_bias`` (nats) is added to the weight
-    of ``none()``. ``nested=True`` lets a value be a call (``f(x=g(y=1))``); by default a
+    branches that far behind the best. ``abstain`` says how abstaining is weighed
+    against calling: ``"plan"``, ``none()`` against the best plan that calls, with
+    ``abstain_bias`` (nats) added to its weight; ``"head"``, the odds of ``none()``
+    against every call at the plan's first token, plus ``abstain_bias``, above 0
+    (``abstain_bias=None``: the rule's fitted bias, ``ABSTAIN_BIASES``). ``nested=True`` lets a value be a call (``f(x=g(y=1))``); by default a
     call's result reaches another call only through a reference to its step.
     ``sampling=True`` samples with ``temperature`` and ``top_p`` (reproducibly with
     ``seed``) instead of greedy decoding. ``policy`` is kept for the executor.
@@ -97,7 +111,8 @@ class Planner:
                  max_seconds: float = 60.0, allow_repeats: bool = False,
                  prompt_options: PromptOptions | None = None, n_ctx: int = 4096,
                  max_string_length: int = 200, retrieve: int | None = 5,
-                 width: int = DEFAULT_WIDTH, abstain_bias: float = DEFAULT_ABSTAIN_BIAS,
+                 width: int = DEFAULT_WIDTH, abstain_bias: float | None = None,
+                 abstain: str = DEFAULT_ABSTAIN,
                  contrast_weight: float = DEFAULT_CONTRAST_WEIGHT,
                  threshold: float | None = DEFAULT_THRESHOLD,
                  plausibility: float | None = DEFAULT_PLAUSIBILITY, canonical: bool = True,
@@ -144,7 +159,21 @@ class Planner:
                                      hint="width=4 searches four plans at once, 1 is greedy, "
                                           "0 the token-by-token decoder with solver retraction")
         self.width = width
-        self.abstain_bias = float(abstain_bias)
+        if abstain not in ABSTAIN_RULES:
+            from .errors import ConfigurationError
+            raise ConfigurationError(f"abstain must be one of {', '.join(ABSTAIN_RULES)}, "
+                                     f"not {abstain!r}",
+                                     hint="abstain='plan' weighs none() against the best "
+                                          "plan that calls, 'head' at the first token")
+        if abstain_bias is not None and (isinstance(abstain_bias, bool) or not isinstance(
+                abstain_bias, (int, float)) or abstain_bias != abstain_bias):
+            from .errors import ConfigurationError
+            raise ConfigurationError(f"abstain_bias must be a number of nats, not "
+                                     f"{abstain_bias!r}",
+                                     hint="leave it out for the rule's fitted bias")
+        self.abstain = abstain
+        self.abstain_bias = float(ABSTAIN_BIASES[abstain] if abstain_bias is None
+                                  else abstain_bias)
         self.contrast_weight = float(contrast_weight)
         self.threshold = threshold
         self.plausibility = plausibility
@@ -391,7 +420,10 @@ class Planner:
             outcome = search.search(tokens)
         choice = choose_plan(outcome.candidates, list(self.tools),
                              self.constraint_set if checked else None, observations=observations,
-                             abstain_bias=self.abstain_bias, alternatives=max(self.width - 1, 0),
+                             abstain_bias=self.abstain_bias,
+                             abstain_odds=(outcome.abstain_odds(self.contrast_weight)
+                                           if self.abstain == "head" else None),
+                             alternatives=max(self.width - 1, 0),
                              check=checked)
         timings = {"prompt_s": outcome.prompt_seconds,
                    "decode_s": outcome.seconds - outcome.prompt_seconds,
@@ -518,6 +550,7 @@ class Planner:
                            prompt_options=self.prompt_options, n_ctx=self.n_ctx,
                            max_string_length=self.max_string_length, retrieve=self.retrieve,
                            width=self.width, abstain_bias=self.abstain_bias,
+                           abstain=self.abstain,
                            contrast_weight=self.contrast_weight, threshold=self.threshold,
                            plausibility=self.plausibility, canonical=self.canonical,
                            nested=self.nested, steer=self.steer,

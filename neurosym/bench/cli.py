@@ -2,6 +2,7 @@
 
     neurosym bench bfcl --category simple_python [--mode search4] [--half dev] [--limit N]
     neurosym bench chains [--half dev|test|both] [--limit N] [--mode search4|peer|all]
+    neurosym bench abstain [--limit N]
     neurosym bench all [--half test|dev|both] [--mode M ...] [--limit N] [--jobs J]
 
 The benchmark is an experiment: each BFCL category is split into a dev half, to tune
@@ -363,7 +364,7 @@ def _common(parser: argparse.ArgumentParser, *, default_half: str,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``bench`` sub-commands (``bfcl``, ``chains``, ``all``) to ``parser``."""
+    """Add the ``bench`` sub-commands (``bfcl``, ``chains``, ``abstain``, ``all``) to ``parser``."""
     suites = parser.add_subparsers(dest="bench_suite", metavar="SUITE", required=True)
     bfcl = suites.add_parser("bfcl", help="BFCL categories, scored by BFCL's own checker",
                              description="Run BFCL categories in one or all modes.")
@@ -387,6 +388,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "then the embedded SmolLM2)")
     chains.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
                         help="where the result files go (default: bench/results)")
+    abstain = suites.add_parser("abstain", help="when to abstain: the plan rule and the "
+                                                "head rule, fitted on dev, on the same answers",
+                                description="Run the abstain suite (neurosym.bench.abstain).")
+    abstain.add_argument("--limit", type=_positive, default=16, metavar="N",
+                         help="entries of each half of each category (default 16)")
+    abstain.add_argument("--model", default=None, metavar="GGUF",
+                         help="the GGUF model file (default: the embedded SmolLM2)")
+    abstain.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
+                         help="where the result files go (default: bench/results)")
     every = suites.add_parser("all", help="BFCL's non-live categories in every mode but "
                                           "free, then the project's own suites",
                               description="Run every benchmark suite.")
@@ -512,6 +522,11 @@ def main(args: argparse.Namespace) -> int:
             run_chains(half=args.half, limit=args.limit,
                        modes=CHAIN_MODES if args.mode == "all" else (args.mode,),
                        model=args.model, out_dir=args.results_dir or "bench/results", out=out)
+            return 0
+        if args.bench_suite == "abstain":
+            from .abstain import run_abstain
+            run_abstain(limit=args.limit, model=args.model,
+                        out_dir=args.results_dir or "bench/results")
             return 0
         if args.bench_suite == "all":
             start = time.perf_counter()

@@ -3,6 +3,8 @@ plan's score, and a plan the checks refuse never wins."""
 
 from __future__ import annotations
 
+import pytest
+
 from neurosym.search.beam import Candidate, SearchOutcome
 from neurosym.search.choose import NONE_TEXT, choose_plan
 from neurosym.constraints import compile_constraints
@@ -45,3 +47,25 @@ def test_the_odds_of_abstaining_read_the_first_tokens_mass() -> None:
     assert outcome.abstain_odds(0.0) == 1.0
     assert outcome.abstain_odds(0.5) == 1.0 - 0.5 * (-0.5 + 4.0)
     assert SearchOutcome((), (), "complete", 0, 0, 0, 0, (), 0.0, 0.0).abstain_odds(0.5) is None
+
+
+def test_an_unknown_abstain_rule_or_bias_is_a_configuration_error() -> None:
+    from neurosym.errors import ConfigurationError
+    from neurosym.planner import ABSTAIN_BIASES, Planner
+    with pytest.raises(ConfigurationError, match="abstain must be one of plan, head"):
+        Planner(TOOLS, abstain="maybe")
+    with pytest.raises(ConfigurationError, match="abstain_bias must be a number"):
+        Planner(TOOLS, abstain_bias="high")
+    assert Planner(TOOLS, abstain="head").abstain_bias == ABSTAIN_BIASES["head"]
+    assert Planner(TOOLS, abstain="head", abstain_bias=-1.5).abstain_bias == -1.5
+
+
+@pytest.mark.model
+def test_the_head_rule_calls_the_one_tool_an_unambiguous_request_names(model) -> None:
+    from neurosym.planner import Planner
+    planner = Planner(TOOLS, model=model, abstain="head")
+    result = planner.plan("Set the lights in the hall to 40.")
+    assert result.ok, result.explanation
+    assert {"call", "none"} <= set(result.search.heads)
+    assert result.search.abstain_odds(planner.contrast_weight) is not None
+    assert [step.call.tool for step in result.plan.steps] == ["set_lights"]
