@@ -46,9 +46,11 @@ ABSTAIN_RULES: tuple[str, ...] = ("plan", "head")
 #: The rule by default: ``neurosym bench abstain`` fits both on the same dev answers,
 #: and on the test halves the plan rule is right more often (bench/results/abstain.md).
 DEFAULT_ABSTAIN = "plan"
-#: Each rule's bias (nats) by default, fitted by ``neurosym bench abstain`` on the dev
-#: halves (the accuracy over all their entries).
-ABSTAIN_BIASES: dict[str, float] = {"plan": 8.8, "head": 2.6}
+#: Each rule's bias (nats) by default. ``head``: fitted by ``neurosym bench abstain`` on
+#: the dev halves. ``plan``: that fit gives 8.8, right on 3 more of 80 test entries than
+#: 7.0, but at 8.8 the README's plain hotel booking is answered with ``none()``; 7.0
+#: is kept until a fit on more entries agrees with the requests a user writes.
+ABSTAIN_BIASES: dict[str, float] = {"plan": 7.0, "head": 2.6}
 #: Nats added to the score of ``none()`` by the default rule.
 DEFAULT_ABSTAIN_BIAS = ABSTAIN_BIASES[DEFAULT_ABSTAIN]
 #: Scale of the contrast with the empty request (fitted on the dev halves).
