@@ -289,7 +289,9 @@ class Planner:
 
     def _redacted(self, result: PlanResult) -> PlanResult:
         """``result`` with the values of sensitive parameters out of its texts: the
-        explanation, the verdict and each value's source (:mod:`neurosym.redact`)."""
+        explanation, the error, the trace, the search's record (its candidates, events
+        and texts, which drawings and replays read), the verdict and each value's
+        source (:mod:`neurosym.redact`). The plan keeps them: it is what runs."""
         from .redact import Secrets, sensitive_paths
         from .verdict import redact_judgement
 
@@ -300,6 +302,14 @@ class Planner:
         for plan in plans:
             if plan is not None:
                 secrets.add_plan(plan, self.tools, self.policy)
+        if result.search is not None:
+            # Plans the search finished but did not choose are in its record too.
+            from .plan.parse import parse_plan
+            for candidate in result.search.candidates:
+                try:
+                    secrets.add_plan(parse_plan(candidate.text), self.tools, self.policy)
+                except (PlanSyntaxError, PlanValidationError):
+                    continue
         if not secrets:
             return replace(result, secrets=secrets)
         paths = {t.name: set(sensitive_paths(t, self.policy)) for t in self.tools}
@@ -312,6 +322,9 @@ class Planner:
             result, secrets=secrets,
             explanation=None if result.explanation is None else secrets.redact(
                 result.explanation),
+            error=None if result.error is None else secrets.redact_error(result.error),
+            trace=secrets.redact_record(tuple(result.trace)),
+            search=None if result.search is None else secrets.redact_record(result.search),
             judgement=None if judgement is None else redact_judgement(judgement, secrets,
                                                                       sensitive))
 

@@ -21,6 +21,8 @@ parameters receive, whether written in the plan or read from an earlier result, 
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import re
 import threading
@@ -213,6 +215,52 @@ class Secrets:
         if isinstance(value, (list, tuple)):
             return type(value)(self.redact_value(v) for v in value)
         return value
+
+    def redact_record(self, record: Any) -> Any:
+        """A copy of ``record`` (a dataclass: a trace event, a search outcome, a
+        candidate) with its texts and values redacted, field by field, nested records
+        and tuples of them included; anything else is kept as it is."""
+        if not self:
+            return record
+        if isinstance(record, str) or isinstance(record, Mapping):
+            return self.redact_value(record)
+        if isinstance(record, (list, tuple)):
+            return type(record)(self.redact_record(item) for item in record)
+        if dataclasses.is_dataclass(record) and not isinstance(record, type):
+            changes = {}
+            for f in dataclasses.fields(record):
+                if not f.init:
+                    continue
+                value = getattr(record, f.name)
+                redacted = self.redact_record(value)
+                if redacted is not value:
+                    changes[f.name] = redacted
+            return dataclasses.replace(record, **changes) if changes else record
+        return record
+
+    def redact_error(self, error: BaseException) -> BaseException:
+        """A copy of ``error`` whose message and hint are redacted (the error itself
+        when it quotes no secret): what a result carries, never the original text."""
+        message = getattr(error, "message", None)
+        hint = getattr(error, "hint", None)
+        text = str(error)
+        if self.redact(text) == text:
+            return error
+        clone = copy.copy(error)
+        if isinstance(message, str):
+            clone.message = self.redact(message)  # type: ignore[attr-defined]
+        if isinstance(hint, str):
+            clone.hint = self.redact(hint)  # type: ignore[attr-defined]
+        clone.args = tuple(self.redact(a) if isinstance(a, str) else a for a in error.args)
+        clone.__cause__ = None
+        clone.__context__ = None
+        clone.__traceback__ = None
+        for name, value in list(vars(clone).items()):
+            if isinstance(value, str) and name not in ("message", "hint"):
+                setattr(clone, name, self.redact(value))
+            elif isinstance(value, (list, tuple)) and name not in ("args",):
+                setattr(clone, name, self.redact_record(value))
+        return clone
 
     def redact_args(self, tool: Tool, args: Mapping[str, Any],
                     policy: Policy | None = None) -> dict[str, Any]:

@@ -256,3 +256,40 @@ def test_a_write_that_ends_after_its_timeout_is_in_the_run_result(fails: bool) -
     assert f"late: [0] pay ended after its timeout -> {'error' if fails else 'ok'}" \
         in result.report()
     assert "4111222233334444" not in _everything_given_out(result, log)
+
+
+# -- what the planner gives back ---------------------------------------------------------
+
+def test_a_trace_a_search_record_and_an_error_are_copied_without_the_secret() -> None:
+    from neurosym.errors import Unsatisfiable
+    from neurosym.search.beam import Candidate, SearchEvent, SearchOutcome
+
+    secrets = Secrets([PASSWORD])
+    text = f'r1 = login(user="bob", password="{PASSWORD}")'
+    outcome = SearchOutcome((Candidate(text, -3.0, (), True, -3.0),),
+                            (SearchEvent("finish", text, -3.0, reason=f"ends {PASSWORD}"),),
+                            "complete", 10, 0, 4, 1, (), 0.1, 0.2, longest=text)
+    redacted = secrets.redact_record(outcome)
+    assert PASSWORD not in repr(redacted) and PASSWORD in repr(outcome)
+    assert redacted.candidates[0].score == -3.0 and "bob" in redacted.events[0].text
+    error = Unsatisfiable(f"password = {PASSWORD!r} is too short",
+                          hint=f"try a longer one than {PASSWORD}")
+    clean = secrets.redact_error(error)
+    assert isinstance(clean, Unsatisfiable) and PASSWORD not in str(clean)
+    assert PASSWORD in str(error)  # the original is left as it was
+    assert secrets.redact_error(ValueError("nothing to hide")).args == ("nothing to hide",)
+
+
+@pytest.mark.model
+def test_a_plan_result_shows_the_secret_only_in_the_plan_that_runs(model) -> None:
+    planner = ns.Planner([login], model=model)
+    result = planner.plan(f"Log in as bob with the password {PASSWORD}.")
+    given_out = [result.explanation or "", str(result.error or ""),
+                 *(repr(event) for event in result.trace)]
+    if result.search is not None:
+        given_out += [repr(result.search)]
+    if result.judgement is not None:
+        given_out += [json.dumps(result.judgement.to_dict(), default=str)]
+    assert all(PASSWORD not in text for text in given_out)
+    if result.plan is not None and PASSWORD in result.plan.text:
+        assert result.secrets  # what runs keeps the value; everything else is redacted
