@@ -9,9 +9,9 @@ from .jsonschema import (param_from_json_schema, param_to_json_schema, tool_from
 from .openai import tool_to_openai, tools_from_openai
 from .python import tool, tool_from_function
 from .tool import Param, Tool
-from .toolset import ToolSet
+from .toolset import ToolSet, ToolSource
 
-__all__ = ["DataFlow", "Length", "Param", "Pattern", "ProducedBy", "Range", "Sensitive", "Tool", "ToolSet", "param_from_json_schema",
+__all__ = ["DataFlow", "Length", "Param", "Pattern", "ProducedBy", "Range", "Sensitive", "Tool", "ToolSet", "ToolSource", "param_from_json_schema",
            "param_to_json_schema", "tool", "tool_from_function", "tool_from_json_schema",
            "tool_to_bfcl", "tool_to_json_schema", "tool_to_openai", "tools_from_bfcl",
            "tools_from_openai"]

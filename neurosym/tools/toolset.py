@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any, overload
+from typing import Any, Protocol, overload, runtime_checkable
 
 from ..errors import NeurosymError, ToolDefinitionError, UnknownToolError
 from ._docs import check_nesting, load_json_text, openai_function_doc, tool_from_doc
@@ -37,7 +37,21 @@ from .openai import tool_to_openai, tools_from_openai
 from .python import tool_from_function
 from .tool import Tool
 
-__all__ = ["ToolSet"]
+__all__ = ["ToolSet", "ToolSource"]
+
+
+@runtime_checkable
+class ToolSource(Protocol):
+    """Anything that lists tools: a registry, a client of a tool server, a plugin.
+
+    ``neurosym_tools()`` returns what :meth:`ToolSet.coerce` takes (Tools, functions,
+    OpenAI or BFCL dicts), read afresh each time a ToolSet is made from the source; a
+    Planner, the executor and the server accept the source wherever they accept tools.
+    """
+
+    def neurosym_tools(self) -> Iterable[Any]:
+        """The tools, as Tools or anything a ToolSet is made of."""
+        ...
 
 _JSON_TYPE_NAMES = frozenset({"string", "integer", "number", "boolean", "array", "object",
                               "null"})
@@ -229,6 +243,8 @@ def _collect(obj: object, path: str) -> list[Tool]:
         return list(obj)
     if isinstance(obj, Tool):
         return [obj]
+    if isinstance(obj, ToolSource) and not isinstance(obj, type):
+        return _from_source(obj, path)
     if isinstance(obj, str | bytes):
         return _collect(load_json_text(obj, what="the tools text"), path)
     if isinstance(obj, Mapping):
@@ -246,6 +262,34 @@ def _collect(obj: object, path: str) -> list[Tool]:
         return tools
     raise ToolDefinitionError(f"cannot make tools of a {type(obj).__name__}", path=path,
                               hint="pass Tools, functions, OpenAI or BFCL dicts, or a list")
+
+
+def _from_source(source: ToolSource, path: str) -> list[Tool]:
+    """The tools a :class:`ToolSource` lists; a source that fails says which it is."""
+    name = type(source).__name__
+    try:
+        listed = source.neurosym_tools()
+    except NeurosymError:
+        raise
+    except Exception as err:
+        raise ToolDefinitionError(f"the tool source {name} failed to list its tools: "
+                                  f"{type(err).__name__}: {err}", path=path,
+                                  hint="fix the source's neurosym_tools()") from err
+    if isinstance(listed, ToolSource) or isinstance(listed, str | bytes | Mapping) \
+            or not isinstance(listed, Iterable):
+        raise ToolDefinitionError(f"the tool source {name} listed a "
+                                  f"{type(listed).__name__}, not a sequence of tools",
+                                  path=path, hint="return a list of Tools, functions or dicts "
+                                                  "from neurosym_tools()")
+    tools: list[Tool] = []
+    for index, item in enumerate(listed):
+        if isinstance(item, ToolSource | str | bytes) and not isinstance(item, type):
+            raise ToolDefinitionError(f"the tool source {name} listed a "
+                                      f"{type(item).__name__}, not a tool",
+                                      path=f"{path}[{index}]",
+                                      hint="list Tools, functions or dicts, not sources or text")
+        tools.extend(_collect(item, f"{path}[{index}]"))
+    return tools
 
 
 def _from_dict(doc: Mapping[str, Any], path: str) -> list[Tool]:
