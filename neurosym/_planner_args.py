@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import ConfigurationError, ConstraintReferenceError, Unsatisfiable
 
-__all__ = ["check_budgets", "check_satisfiable", "constraint_texts", "naming_removed",
+__all__ = ["check_abstain", "check_budgets", "check_satisfiable", "constraint_texts", "naming_removed",
            "policy_tools"]
 
 
@@ -38,6 +38,18 @@ def check_budgets(*, max_tokens: object, n_ctx: object) -> None:
         raise ConfigurationError(f"n_ctx must be a whole number >= 1, not {n_ctx!r}",
                                  hint="n_ctx=4096 is the default; the model's trained context "
                                       "is the most it can take")
+
+
+def check_abstain(abstain: object, abstain_bias: object, rules: tuple[str, ...]) -> None:
+    """Refuse an abstain rule that is not one of ``rules``, or a bias that is no number."""
+    if abstain not in rules:
+        raise ConfigurationError(f"abstain must be one of {', '.join(rules)}, not {abstain!r}",
+                                 hint="abstain='plan' weighs none() against the best plan "
+                                      "that calls, 'head' at the first token")
+    if abstain_bias is not None and (isinstance(abstain_bias, bool) or not isinstance(
+            abstain_bias, (int, float)) or abstain_bias != abstain_bias):
+        raise ConfigurationError(f"abstain_bias must be a number of nats, not {abstain_bias!r}",
+                                 hint="leave it out for the rule's fitted bias")
 
 
 def constraint_texts(constraints: Any) -> tuple[Any, ...]:

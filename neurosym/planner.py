@@ -99,8 +99,9 @@ class Planner:
     against calling: ``"plan"``, ``none()`` against the best plan that calls, with
     ``abstain_bias`` (nats) added to its weight; ``"head"``, the odds of ``none()``
     against every call at the plan's first token, plus ``abstain_bias``, above 0
-    (``abstain_bias=None``: the rule's fitted bias, ``ABSTAIN_BIASES``). ``nested=True`` lets a value be a call (``f(x=g(y=1))``); by default a
-    call's result reaches another call only through a reference to its step.
+    (``abstain_bias=None``: the rule's fitted bias, ``ABSTAIN_BIASES``).
+    ``nested=True`` lets a value be a call (``f(x=g(y=1))``); by default a call's result
+    reaches another call only through a reference to its step.
     ``sampling=True`` samples with ``temperature`` and ``top_p`` (reproducibly with
     ``seed``) instead of greedy decoding. ``policy`` is kept for the executor.
     ``max_tokens``, ``max_rollbacks`` and ``max_seconds`` bound each decode.
@@ -121,11 +122,12 @@ class Planner:
                  nested: bool = False, steer: Steer = DEFAULT_STEER,
                  guide_weight: float | None = DEFAULT_GUIDE_WEIGHT,
                  prompt_cache: Any = None, engine: Any = None, bend: bool = False) -> None:
-        from ._planner_args import (check_budgets, check_satisfiable, constraint_texts,
-                                    naming_removed, policy_tools)
+        from ._planner_args import (check_abstain, check_budgets, check_satisfiable,
+                                    constraint_texts, naming_removed, policy_tools)
         from .decode import Budgets, Sampling
         from .tools import ToolSet
         check_budgets(max_tokens=max_tokens, n_ctx=n_ctx)
+        check_abstain(abstain, abstain_bias, ABSTAIN_RULES)
         tools = ToolSet.coerce(tools)
         removed: tuple[str, ...] = ()
         if policy is not None:
@@ -161,18 +163,6 @@ class Planner:
                                      hint="width=4 searches four plans at once, 1 is greedy, "
                                           "0 the token-by-token decoder with solver retraction")
         self.width = width
-        if abstain not in ABSTAIN_RULES:
-            from .errors import ConfigurationError
-            raise ConfigurationError(f"abstain must be one of {', '.join(ABSTAIN_RULES)}, "
-                                     f"not {abstain!r}",
-                                     hint="abstain='plan' weighs none() against the best "
-                                          "plan that calls, 'head' at the first token")
-        if abstain_bias is not None and (isinstance(abstain_bias, bool) or not isinstance(
-                abstain_bias, (int, float)) or abstain_bias != abstain_bias):
-            from .errors import ConfigurationError
-            raise ConfigurationError(f"abstain_bias must be a number of nats, not "
-                                     f"{abstain_bias!r}",
-                                     hint="leave it out for the rule's fitted bias")
         self.abstain = abstain
         self.abstain_bias = float(ABSTAIN_BIASES[abstain] if abstain_bias is None
                                   else abstain_bias)
@@ -295,6 +285,10 @@ class Planner:
         from .redact import Secrets, sensitive_paths
         from .verdict import redact_judgement
 
+        paths = {t.name: set(sensitive_paths(t, self.policy)) for t in self.tools}
+        if not any(paths.values()):
+            # No parameter is sensitive: no plan holds a secret, nothing to read or redact.
+            return replace(result, secrets=Secrets())
         secrets = Secrets()
         judgement = result.judgement
         plans = [result.plan, *(a.plan for a in result.alternatives),
@@ -312,7 +306,6 @@ class Planner:
                     continue
         if not secrets:
             return replace(result, secrets=secrets)
-        paths = {t.name: set(sensitive_paths(t, self.policy)) for t in self.tools}
 
         def sensitive(tool: str, param: str) -> bool:
             return param in paths.get(tool, ()) or any(

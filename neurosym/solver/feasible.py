@@ -74,12 +74,17 @@ class FeasibleValues:
                     return found
                 if result != z3.sat or len(found) >= limit:
                     return None
-                raw = self._solver.model().eval(var, model_completion=True)
-                value = _encode.python_value(raw, sort)
-                found.append(value)
-                self._solver.add(var != _encode.z3_value(value, sort, self._ctx))
+                found.append(self._take_model_value(var, sort))
         finally:
             self._solver.pop()
+
+    def _take_model_value(self, var: z3.ExprRef, sort: str) -> Any:
+        """The value of ``var`` in the solver's last model, excluded from the solver's
+        current scope so that the next check finds another one."""
+        raw = self._solver.model().eval(var, model_completion=True)
+        value = _encode.python_value(raw, sort)
+        self._solver.add(var != _encode.z3_value(value, sort, self._ctx))
+        return value
 
     def _bounds(self, var: z3.ExprRef, sort: str, assumptions: list[z3.BoolRef]
                 ) -> tuple[Any, bool, Any, bool] | None:
@@ -234,10 +239,7 @@ class FeasibleValues:
             while len(out) < n:
                 if self._solver.check(*assumptions) != z3.sat:
                     break
-                raw = self._solver.model().eval(var, model_completion=True)
-                value = _encode.python_value(raw, sort)
-                out.append(value)
-                self._solver.add(var != _encode.z3_value(value, sort, self._ctx))
+                out.append(self._take_model_value(var, sort))
         finally:
             self._solver.pop()
         return [from_sort_value(v, sort) for v in out]
