@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import ConfigurationError, ConstraintReferenceError, Unsatisfiable
 
-__all__ = ["check_abstain", "check_budgets", "check_satisfiable", "constraint_texts", "naming_removed",
+__all__ = ["check_abstain", "check_budgets", "check_extensions", "check_satisfiable", "constraint_texts", "naming_removed",
            "policy_tools"]
 
 
@@ -50,6 +50,47 @@ def check_abstain(abstain: object, abstain_bias: object, rules: tuple[str, ...])
             abstain_bias, (int, float)) or abstain_bias != abstain_bias):
         raise ConfigurationError(f"abstain_bias must be a number of nats, not {abstain_bias!r}",
                                  hint="leave it out for the rule's fitted bias")
+
+
+def check_extensions(potentials: object, search: object,
+                     hooks: object) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Refuse extensions the search cannot use; return the hard and the soft potentials.
+
+    A potential is hard when it has ``refuse``, soft when it has ``weigh``, both when it
+    has both; each needs a ``name`` for the search's record.
+    """
+    if isinstance(potentials, (str, bytes)) or not isinstance(potentials, Sequence):
+        raise ConfigurationError(f"potentials must be a list, not {type(potentials).__name__}",
+                                 hint="potentials=[MyPotential()]: each with name and "
+                                      "refuse(partial) or weigh(partial)")
+    hard: list[Any] = []
+    soft: list[Any] = []
+    for potential in potentials:
+        refuse = callable(getattr(potential, "refuse", None))
+        weigh = callable(getattr(potential, "weigh", None))
+        if not (refuse or weigh) or not isinstance(getattr(potential, "name", None), str):
+            raise ConfigurationError(
+                f"{potential!r} is not a potential: it needs a name (str) and "
+                "refuse(partial) -> Refusal | None or weigh(partial) -> float",
+                hint="see neurosym.search.base.Potential and SoftPotential")
+        if refuse:
+            hard.append(potential)
+        if weigh:
+            soft.append(potential)
+    if search is not None and not callable(search):
+        raise ConfigurationError(f"search must make a search from a SearchSetup, not {search!r}",
+                                 hint="search=lambda setup: setup.beam_search(width=2), or "
+                                      "any callable returning an object with search(prompt)")
+    if isinstance(hooks, (str, bytes)) or not isinstance(hooks, Sequence):
+        raise ConfigurationError(f"hooks must be a list, not {type(hooks).__name__}",
+                                 hint="hooks=[MyHooks()], each a neurosym.decode.Hooks")
+    for hook in hooks:
+        if not (hasattr(hook, "on_boundary") or callable(hook)):
+            raise ConfigurationError(
+                f"{hook!r} is not decode hooks: it needs on_boundary, value_constraint and "
+                "on_rollback, or must be a callable making them for a request",
+                hint="subclass neurosym.decode.Hooks and override what you need")
+    return tuple(hard), tuple(soft)
 
 
 def constraint_texts(constraints: Any) -> tuple[Any, ...]:

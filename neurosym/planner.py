@@ -7,8 +7,13 @@ The planner renders the tools as compact signatures into the model's chat prompt
 decodes the reply held to the grammar specialised to the tools (so only real tools,
 real parameters and well-typed values can be written), keeps the plan language's
 structural rules through decode hooks (:class:`~neurosym.decode.StructureHooks`), and
-reads the text back into a :class:`~neurosym.plan.Plan`. The search over argument
-constraints plugs in through :meth:`Planner._make_hooks`.
+reads the text back into a :class:`~neurosym.plan.Plan`. A caller extends it with
+its own potentials, search and decode hooks (``Planner(potentials=..., search=...,
+hooks=...)``, :mod:`neurosym.search.base`).
+
+Why one module: the Planner is the composition root: its construction checks are
+:mod:`neurosym._planner_args`, the search, decoder, solver and engines are their own
+packages, and what is left here is how they are put together for one request.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from .errors import (BudgetExceeded, DecodeError, PlanSyntaxError,
+from .errors import (BudgetExceeded, DecodeError, NeurosymError, PlanSyntaxError,
                      PlanValidationError, Unsatisfiable)
 from .result import PlanResult, observation_mapping, request_text
 
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
     from .model import Model, PromptOptions
     from .plan.ast import Plan
     from .search import SearchOutcome
+    from .search.base import SearchFactory
     from .search.beam import Steer
     from .search.choose import Scored
     from .tools import ToolSet
@@ -105,6 +111,16 @@ class Planner:
     ``sampling=True`` samples with ``temperature`` and ``top_p`` (reproducibly with
     ``seed``) instead of greedy decoding. ``policy`` is kept for the executor.
     ``max_tokens``, ``max_rollbacks`` and ``max_seconds`` bound each decode.
+
+    The extension points (:mod:`neurosym.search.base`, docs/ARCHITECTURE.md):
+    ``potentials`` are a caller's own, each hard (``refuse``: a veto the search obeys at
+    each complete value and step) or soft (``weigh``: a log-weight added to the model's);
+    ``search`` makes the search for each request from a
+    :class:`~neurosym.search.base.SearchSetup` (None: the beam); ``hooks`` steer the
+    token-by-token decoder after the built-in ones (each a
+    :class:`~neurosym.decode.Hooks`, or a callable taking the :class:`PlanRequest` and
+    returning one, for hooks that keep state per request). Whatever they propose, a plan
+    is returned only when the grammar admits it and it passes the final check.
     """
 
     def __init__(self, tools: Any, constraints: Sequence[Any] = (), model: Model | str | os.PathLike[str] | None = None,
@@ -121,9 +137,12 @@ class Planner:
                  plausibility: float | None = DEFAULT_PLAUSIBILITY, canonical: bool = True,
                  nested: bool = False, steer: Steer = DEFAULT_STEER,
                  guide_weight: float | None = DEFAULT_GUIDE_WEIGHT,
-                 prompt_cache: Any = None, engine: Any = None, bend: bool = False) -> None:
-        from ._planner_args import (check_abstain, check_budgets, check_satisfiable,
-                                    constraint_texts, naming_removed, policy_tools)
+                 prompt_cache: Any = None, engine: Any = None, bend: bool = False,
+                 potentials: Sequence[Any] = (), search: SearchFactory | None = None,
+                 hooks: Sequence[Any] = ()) -> None:
+        from ._planner_args import (check_abstain, check_budgets, check_extensions,
+                                    check_satisfiable, constraint_texts, naming_removed,
+                                    policy_tools)
         from .decode import Budgets, Sampling
         from .tools import ToolSet
         check_budgets(max_tokens=max_tokens, n_ctx=n_ctx)
@@ -182,6 +201,9 @@ class Planner:
         from .model.prompt_cache import resolve_prompt_cache
         self.prompt_cache = resolve_prompt_cache(prompt_cache)
         self.engine = engine
+        self._potentials = check_extensions(potentials, search, hooks)
+        self.search = search
+        self.hooks = tuple(hooks)
 
     def __repr__(self) -> str:
         return (f"Planner(tools={list(self.tools.names)!r}, constraints={len(self.constraints)}, "
@@ -388,7 +410,7 @@ class Planner:
                 on_event: Callable[[Any], None] | None) -> PlanResult | _Fallback:
         """Plan by the search over whole plans, or say why the token-by-token decoder
         with the solver's retraction should try instead."""
-        from .search import BeamSearch, ReferencePotential, SolverPotential
+        from .search import ReferencePotential, SearchSetup, SolverPotential
         from .search.choose import NONE_TEXT, choose_plan
         from .tools.dataflow import DataFlow
         model = self.model
@@ -413,26 +435,36 @@ class Planner:
                                                     observations=request.observations or None,
                                                     tools=request.shown))
             contrast = model.tokenize_prompt(empty, reserve=self.budgets.max_tokens)
-        search = BeamSearch(model, decoder.matcher, width=self.width, potentials=potentials,
-                            max_tokens=self.budgets.max_tokens,
-                            max_seconds=self.budgets.max_seconds, canonical=self.canonical,
-                            threshold=self.threshold, plausibility=self.plausibility,
-                            contrast=contrast,
-                            contrast_weight=self.contrast_weight, steer=self.steer,
-                            guide_weight=self.guide_weight, allow_repeats=self.allow_repeats,
-                            references=ReferencePotential(list(self.tools), request=_grounds(request),
+        hard, soft = self._potentials
+        setup = SearchSetup(model, decoder.matcher, decoder.grammar_text,
+                            potentials=(*potentials, *hard), soft=soft,
+                            references=ReferencePotential(list(self.tools),
+                                                          request=_grounds(request),
                                                           flow=DataFlow(request.shown or self.tools)),
-                            always=(NONE_TEXT,), on_event=on_event)
+                            always=(NONE_TEXT,), max_tokens=self.budgets.max_tokens,
+                            max_seconds=self.budgets.max_seconds, on_event=on_event,
+                            beam={"width": self.width, "canonical": self.canonical,
+                                  "threshold": self.threshold,
+                                  "plausibility": self.plausibility, "contrast": contrast,
+                                  "contrast_weight": self.contrast_weight,
+                                  "steer": self.steer, "guide_weight": self.guide_weight,
+                                  "allow_repeats": self.allow_repeats})
+        search = setup.beam_search() if self.search is None else self.search(setup)
         with model.lock:
             tokens = model.tokenize_prompt(prompt, reserve=self.budgets.max_tokens)
             outcome = search.search(tokens)
-        choice = choose_plan(outcome.candidates, list(self.tools),
+        candidates = outcome.candidates
+        if self.search is not None:
+            # A search the Planner did not write: its plans must be ones the grammar admits.
+            from .grammar.engines import lark_accepts
+            candidates = tuple(c for c in candidates if lark_accepts(setup.grammar, c.text))
+        choice = choose_plan(candidates, list(self.tools),
                              self.constraint_set if checked else None, observations=observations,
                              abstain_bias=self.abstain_bias,
                              abstain_odds=(outcome.abstain_odds(self.contrast_weight)
                                            if self.abstain == "head" else None),
                              alternatives=max(self.width - 1, 0),
-                             check=checked)
+                             check=checked, refuse=self.refused_by_potentials)
         timings = {"prompt_s": outcome.prompt_seconds,
                    "decode_s": outcome.seconds - outcome.prompt_seconds,
                    "mask_s": outcome.mask_seconds,
@@ -447,12 +479,20 @@ class Planner:
                 # nothing, the solver's refusal of every searched plan is the answer.
                 return _Fallback(choice.last_error if isinstance(choice.last_error,
                                                                  Unsatisfiable) else None)
-            reason = (f"the search found no complete plan ({outcome.stop})" if not outcome.candidates
-                      else f"no searched plan passes the checks: {choice.refused[0][1]}")
+            error: NeurosymError | None = choice.last_error
+            if not outcome.candidates:
+                reason = f"the search found no complete plan ({outcome.stop})"
+            elif not candidates:
+                reason = ("no plan the search found is one the plan grammar admits, e.g. "
+                          f"{outcome.candidates[0].text[:80]!r}")
+                error = PlanValidationError(reason, hint="a search given to Planner(search=...) "
+                                                         "must write plans in the plan language")
+            else:
+                reason = f"no searched plan passes the checks: {choice.refused[0][1]}"
             if outcome.stop == "tokens" and not outcome.candidates:
                 reason = (f"the plan reached max_tokens={self.budgets.max_tokens} without "
                           f"ending: ...{outcome.longest[-80:]}")
-            error = choice.last_error or BudgetExceeded(
+            error = error or BudgetExceeded(
                 reason, hint="raise max_tokens or max_seconds, or ask for fewer steps")
             return PlanResult(ok=False, plan=None, text=outcome.longest, explanation=reason,
                               error=error, prompt_tokens=outcome.prompt_tokens,
@@ -509,6 +549,10 @@ class Planner:
             plan = parse_plan(decoded.text)
         except (PlanSyntaxError, PlanValidationError) as err:
             return PlanResult(ok=False, plan=None, explanation=str(err), error=err, **common)  # type: ignore[arg-type]
+        refused = self.refused_by_potentials(plan)
+        if refused is not None:
+            return PlanResult(ok=False, plan=plan, explanation=str(refused), error=refused,
+                              **common)  # type: ignore[arg-type]
         if self.has_constraints:
             # The whole plan, closed: no later call can repair it now.
             from .solver import check_plan
@@ -523,12 +567,27 @@ class Planner:
                                   **common)  # type: ignore[arg-type]
         return PlanResult(ok=True, plan=plan, **common)  # type: ignore[arg-type]
 
+    def refused_by_potentials(self, plan: Plan) -> Unsatisfiable | None:
+        """Why the caller's hard potentials refuse the complete ``plan`` (None: they
+        accept it): the final check of ``Planner(potentials=...)``, whichever search or
+        decoder wrote the plan."""
+        if not self._potentials[0]:
+            return None
+        from .search import PartialPlan
+        from .search.potentials import first_refusal
+        refusal = first_refusal(self._potentials[0], PartialPlan(tuple(plan.steps)))
+        if refusal is None:
+            return None
+        return Unsatisfiable(f"the plan is refused by {refusal.potential}: {refusal.reason}",
+                             core=list(refusal.core) or [refusal.reason],
+                             hint="change the request, or the potential that refuses it")
+
     def _make_hooks(self, request: PlanRequest) -> DecodeHooks:
         """The decode hooks for one request: the plan language's structural rules.
 
-        The constraint search extends this (override it, or chain its own hooks with
-        :func:`neurosym.decode.chain_hooks`) to check values with the solver as they
-        are written and to retract the ones that break the constraints. Hooks with an
+        The constraint search adds its own to check values with the solver as they are
+        written and to retract the ones that break the constraints, and a caller's
+        ``Planner(hooks=...)`` come last. Hooks with an
         ``adjustments`` attribute report it in the result; hooks that raise
         :class:`~neurosym.errors.Unsatisfiable` give a result that is not ``ok``, with
         the error's text as the explanation.
@@ -537,12 +596,13 @@ class Planner:
         structure = StructureHooks(self.tools, allow_repeats=self.allow_repeats)
         if request.answer_only:
             return chain_hooks(structure, _AnswerOnly())
+        own = [hook if hasattr(hook, "on_boundary") else hook(request) for hook in self.hooks]
         if not self.solver:
-            return structure
+            return chain_hooks(structure, *own) if own else structure
         from .solver.search import ConstraintSearch
         search = ConstraintSearch(self.tools, self.constraint_set or (),
                                   observations=observation_mapping(request.observations))
-        return chain_hooks(structure, search)
+        return chain_hooks(structure, search, *own)
 
     def unconstrained(self) -> Planner:
         """A planner like this one with the constraints and the tools' bounds switched off

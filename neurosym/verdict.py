@@ -26,6 +26,10 @@ holds a number equal to it, whatever the language around it.
 >>> evidence = RequestEvidence.of("Réserve un hôtel à Paris pour 3 nuits, 700 €.")
 >>> evidence.states("paris"), evidence.states(700), evidence.states(3.0), evidence.states(5)
 (True, True, True, False)
+
+Why one module: each value's source, the comparison with the unconstrained plan and the
+verdict are one judgement: the verdict rules read the sources and the comparison
+together.
 """
 
 from __future__ import annotations

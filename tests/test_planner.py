@@ -130,20 +130,21 @@ def test_the_hooks_extension_point_steers_the_plan(model) -> None:
                 return Reject(start, block=event.text, reason="base may not be 10")
             return Continue()
 
-    class Steered(Planner):
-        def _make_hooks(self, request):
-            self.seen_request = request
-            self.extra = NoTen()
-            return chain_hooks(super()._make_hooks(request), self.extra)
+    seen, made = [], []
 
-    # The hooks steer the token-by-token decoder (width 0).
-    planner = Steered(functions, constraints=["calculate_triangle_area.base != 10"], model=model,
-                      solver=False, width=0)
+    def per_request(request):
+        seen.append(request)
+        made.append(NoTen())
+        return made[-1]
+
+    # The hooks steer the token-by-token decoder (width 0); one set is made per request.
+    planner = Planner(functions, constraints=["calculate_triangle_area.base != 10"], model=model,
+                      solver=False, width=0, hooks=[per_request])
     result = planner.plan(messages)
-    assert planner.extra.rejected == ["10"]
+    assert [request.constraints for request in seen] == [("calculate_triangle_area.base != 10",)]
+    assert made[0].rejected == ["10"]
     assert result.ok and result.plan.steps[0].call.arg("base").value != 10
-    assert planner.seen_request.constraints == ("calculate_triangle_area.base != 10",)
-    assert planner.constraints == planner.seen_request.constraints
+    assert planner.constraints == seen[0].constraints
 
 
 def test_sampling_with_a_seed_is_reproducible(model) -> None:

@@ -17,6 +17,9 @@ longest units first; only this process writes the results, merged into
 ``bench/results/<suite>.json`` and ``.md`` (see ``neurosym.bench.report``) as each unit
 ends. ``--limit`` bounds every unit (the first N entries of its half) and the suites'
 question counts too, for a quick run of everything.
+
+Why one module: the sub-commands share the unit planner, the worker pool and the
+argument reader; the suites themselves live in their own modules.
 """
 
 from __future__ import annotations

@@ -38,6 +38,10 @@ time and no mode is judged on more text than another:
   limit, so without this a model that never closes its JSON runs until the context is
   full; an answer cut short is unreadable JSON and counts as malformed.
 - the planner modes keep the planner's own budgets (``max_tokens``, 256 by default).
+
+Why one module: the answer functions share the model handles, the budgeted completions
+and the free-reply reader, and each mode is a few lines over them; split, every mode
+would import the same private pieces back.
 """
 
 from __future__ import annotations

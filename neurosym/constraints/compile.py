@@ -16,6 +16,9 @@ tool names (``math.factorial.n``) resolve longest first.
 >>> cs = compile_constraints(["sum(book_hotel.price) <= 500", "book_hotel.nights <= 7"], [hotel])
 >>> [c.quantified for c in cs]
 [(), ('book_hotel',)]
+
+Why one module: name resolution and type checking are one pass (``_Typer``) over the
+constraint AST, each node's rule next to the others it must agree with.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ while llama.cpp evaluates the tokens just chosen (both release the GIL); the mas
 applied to the last row of logits only; tokens the grammar forces are taken from the
 matcher and evaluated in one batch. Text goes through the tracker, whose boundaries
 become checkpoints and are put to the hooks.
+
+Why one module: ``DecodeRun`` is the token loop; masks, checkpoints, hooks and rollback
+interleave at every token and share its state.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ and on text it cannot follow it stops reporting (``broken``) rather than raising
 A boundary's ``offset`` is where it lies in the text. Most are known the moment their
 character is read; a number's end is known one character late (``1`` could become
 ``12``), and an argument's start is placed before its name though known at the ``=``.
+
+Why one module: ``PlanTracker`` is one state machine over the plan language; its frame
+classes are its own stack and have no other user.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ goes through the planner's own final check (:func:`neurosym.search.choose.choose
 and llama.cpp's ``llama-server``) with GBNF grammars; :class:`~neurosym.engine.vllm.VLLMEngine`
 to vLLM with Lark grammars. Faults never hang a plan: every request has a timeout and a
 bounded number of retries, and what still fails is an :class:`~neurosym.errors.EngineError`.
+
+Why one module: ``RemoteEngine`` and its ``PieceWriter`` are two halves of one protocol
+(a piece requested, checked, retracted by asking again); the grammar pieces they send
+are :mod:`~neurosym.engine.pieces`.
 """
 
 from __future__ import annotations
@@ -274,7 +278,8 @@ class RemoteEngine:
                    "total_s": time.perf_counter() - started, "requests": float(written.requests)}
         choice = choose_plan([Candidate(written.text, written.score, (), False, written.score)],
                              list(planner.tools), planner.constraint_set if checked else None,
-                             observations=seen, alternatives=0, check=checked)
+                             observations=seen, alternatives=0, check=checked,
+                             refuse=planner.refused_by_potentials)
         if choice.chosen is None:
             error: NeurosymError = choice.last_error or PlanSyntaxError(
                 f"the server's plan does not read back: {written.text!r}")
@@ -353,7 +358,8 @@ class PieceWriter:
 
     def write(self, prompt: str, *, deadline: float | None = None) -> Written:
         from ..plan.ast import Call, Step
-        from ..search.potentials import PartialPlan, first_refusal
+        from ..search.base import PartialPlan
+        from ..search.potentials import first_refusal
         started = time.perf_counter()
         self._deadline = deadline
         by_name = {t.name: t for t in self.tools}
@@ -609,7 +615,7 @@ def _parse_value(text: str, where: str) -> Any:
 
 
 def _repeat(step: Any) -> Any:
-    from ..search.potentials import Refusal
+    from ..search.base import Refusal
     return Refusal("repeats", f"{step.call.tool} is called again with the same arguments")
 
 

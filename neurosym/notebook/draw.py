@@ -12,6 +12,9 @@ notebook exported to HTML; ``.figure()`` gives the same drawing as a matplotlib 
 [[0, 1], [2]]
 >>> drawing.svg.startswith("<svg") and "flights[0].id" in drawing.svg
 True
+
+Why one module: the plan's drawing and the search's tree share the SVG primitives
+(boxes, curves, legend) and the matplotlib back end.
 """
 
 from __future__ import annotations

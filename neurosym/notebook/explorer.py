@@ -9,6 +9,9 @@ a request that cannot be satisfied) are shown with their hint, never as a traceb
 >>> explorer = Explorer(request="Book the hotel H-PAR-2 for 3 nights.")
 >>> explorer.tool_set_names[:2], explorer.request
 (['demo: travel', 'demo: hotels'], 'Book the hotel H-PAR-2 for 3 nights.')
+
+Why one module: the Explorer is one widget app; its HTML renderers are used by it and by
+the notebooks' error display only.
 """
 
 from __future__ import annotations

@@ -32,6 +32,10 @@ Each partial plan is a llama.cpp sequence sharing the prompt's KV cells (and one
 the contrast prompt); one batch evaluates every branch's next tokens
 (:class:`~neurosym.model.sequences.SharedPrompt`). Tokens are kept canonical
 (:mod:`neurosym.search.canonical`).
+
+Why one module: ``BeamSearch`` is one loop whose steps (propose, evaluate, observe,
+finish) share the branches' state; the potentials, canonical tokens and the verdict are
+modules of their own.
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ from ..decode.tracker import TERMINAL_TOOLS, PlanTracker
 from ..errors import DecodeError
 from ..plan.ast import Ref, Step
 from .canonical import Canonical
-from .potentials import PartialPlan, Potential, ReferencePotential, Refusal, first_refusal
+from .base import PartialPlan, Potential, Refusal, SoftPotential
+from .potentials import ReferencePotential, first_refusal
 
 if TYPE_CHECKING:
     from ..model.llama import Model
@@ -161,6 +166,7 @@ class _Branch:
     contrast_seq: int = -1
     contrast: np.ndarray | None = None    # next-token log-probabilities after the contrast
     guide: float = 0.0                    # what the beam ranks by (see Steer)
+    soft: float = 0.0                     # the soft potentials' log-weight of ``partial``
 
     def fork(self, seq: int, contrast_seq: int) -> _Branch:
         return _Branch(seq=seq, tokens=list(self.tokens), data=bytearray(self.data),
@@ -168,7 +174,8 @@ class _Branch:
                        logprob=self.logprob, matcher=self.matcher.deep_copy(),
                        logprobs=self.logprobs, tracker=copy.deepcopy(self.tracker),
                        partial=self.partial, canonical=self.canonical,
-                       contrast_seq=contrast_seq, contrast=self.contrast, guide=self.guide)
+                       contrast_seq=contrast_seq, contrast=self.contrast, guide=self.guide,
+                       soft=self.soft)
 
     def gain(self, token: int, contrast_weight: float) -> float:
         """What appending ``token`` adds to the weight."""
@@ -209,7 +216,8 @@ class BeamSearch:
     scales the contrast where it guides (None: ``contrast_weight``);
     ``allow_repeats=False`` refuses a step that repeats an earlier one exactly; ``always`` are plan texts (``none()``) scored and
     offered whether or not the beam reaches them;
-    ``potentials`` are checked at every complete value, reference and call;
+    ``potentials`` are checked at every complete value, reference and call, and ``soft``
+    potentials add their log-weight there (to the weight and to what the beam ranks by);
     ``max_tokens`` bounds each plan, ``max_seconds`` the search; ``canonical`` keeps
     each branch's tokens the tokenizer's own split.
     """
@@ -218,6 +226,7 @@ class BeamSearch:
     matcher: Any
     width: int = 4
     potentials: Sequence[Potential] = ()
+    soft: Sequence[SoftPotential] = ()
     max_tokens: int = 256
     max_seconds: float = 60.0
     canonical: bool = True
@@ -631,9 +640,15 @@ class BeamSearch:
                 partial = partial.with_step(boundary.step)
                 changed = True
         branch.partial = partial
-        if changed:
-            return first_refusal([self.references, *self.potentials], partial)
-        return None
+        if not changed:
+            return None
+        refusal = first_refusal([self.references, *self.potentials], partial)
+        if refusal is None and self.soft:
+            weight = sum(float(potential.weigh(partial)) for potential in self.soft)
+            branch.score += weight - branch.soft
+            branch.guide += weight - branch.soft
+            branch.soft = weight
+        return refusal
 
     def _event(self, kind: Any, text: str, score: float, reason: str = "") -> None:
         event = SearchEvent(kind, text, score, reason, time.perf_counter() - self._t0)

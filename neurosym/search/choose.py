@@ -14,7 +14,7 @@ refuse still gets ``none()``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +54,10 @@ class Choice:
 def choose_plan(candidates: Sequence[Candidate], tools: Sequence[Tool], constraints: Any = None,
                 *, observations: Mapping[str, Any] | None = None, abstain_bias: float = 0.0,
                 abstain_odds: float | None = None, alternatives: int = 3,
-                check: bool = True) -> Choice:
-    """The best candidate that reads as a valid plan and passes the final check."""
+                check: bool = True,
+                refuse: Callable[[Plan], NeurosymError | None] | None = None) -> Choice:
+    """The best candidate that reads as a valid plan and passes the final check
+    (``refuse``: a last check of the whole plan, the error when it fails)."""
     from ..graph.validate import validate_plan
     from ..plan.parse import parse_plan
     from ..solver.check import check_plan
@@ -82,6 +84,11 @@ def choose_plan(candidates: Sequence[Candidate], tools: Sequence[Tool], constrai
         except (PlanSyntaxError, PlanValidationError) as err:
             refused.append((candidate.text, str(err)))
             last_error = err
+            continue
+        error = refuse(plan) if refuse is not None else None
+        if error is not None:
+            refused.append((candidate.text, str(error)))
+            last_error = error
             continue
         if check:
             verdict = check_plan(plan, list(tools), constraints or (), observations=observations)

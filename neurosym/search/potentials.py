@@ -13,58 +13,17 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from ..plan.ast import Call, Literal, Plan, Ref, Step, Value, walk_values
 from ..plan.flatten import flatten
 from ..tools.dataflow import DataFlow
 from ..tools.tool import Tool
+from .base import PartialPlan, Potential, Refusal
 
-__all__ = ["PartialPlan", "Potential", "Refusal", "ReferencePotential", "SolverPotential"]
+__all__ = ["ReferencePotential", "SolverPotential", "first_refusal"]
 
 _NUMBER = re.compile(r"\d+")
-
-
-@dataclass(frozen=True)
-class PartialPlan:
-    """The complete steps written so far and the call being written (its tool, its name,
-    the arguments whose values are complete)."""
-
-    steps: tuple[Step, ...] = ()
-    tool: str | None = None
-    bind: str | None = None
-    args: tuple[tuple[str, Value], ...] = ()
-
-    def with_call(self, tool: str, bind: str | None) -> PartialPlan:
-        return PartialPlan(self.steps, tool, bind, ())
-
-    def with_arg(self, name: str, value: Value) -> PartialPlan:
-        return PartialPlan(self.steps, self.tool, self.bind, (*self.args, (name, value)))
-
-    def with_step(self, step: Step) -> PartialPlan:
-        return PartialPlan((*self.steps, step))
-
-    @property
-    def bound(self) -> frozenset[str]:
-        return frozenset(s.bind for s in self.steps if s.bind)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a partial plan cannot be completed: the potential's name and its reason
-    (for the solver, the unsat core in the user's terms)."""
-
-    potential: str
-    reason: str
-    core: tuple[str, ...] = ()
-
-
-class Potential(Protocol):
-    """A hard potential: None while ``partial`` may still be completed, else a Refusal."""
-
-    name: str
-
-    def refuse(self, partial: PartialPlan) -> Refusal | None: ...
 
 
 class ReferencePotential:

@@ -20,6 +20,10 @@ and the solver has accepted it: from then on nothing before that line may be tak
 back, and a decode that would have to retract it ends the stream with an error instead
 of sending a different call. The search weighs whole plans against each other, so its
 calls are final only once it has chosen one; they leave then.
+
+Why one module: the OpenAI request is read, planned, and answered whole or streamed by
+one run (``_Run``) whose state (calls already returned, the plan left to go) both shapes
+of reply share.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ One reader serves every source. The ``bfcl`` dialect adds BFCL's type names ("di
 its checker does; the ``json-schema`` dialect is strict about type names, and there a
 ``default`` makes a property optional. Whatever cannot become a grammar or a solver
 constraint raises :class:`UnsupportedSchemaError` with the JSON path of the construct.
+
+Why one module: ``_Reader`` is one recursive descent over JSON Schema whose keywords
+interact (``$ref``, ``allOf`` merging, nullability, ``enum``/``const``), each rule
+beside the ones it must agree with.
 """
 
 from __future__ import annotations

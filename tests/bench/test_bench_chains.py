@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from neurosym.bench import chains
+from neurosym.bench import chain_peer, chains
 from neurosym.bench.chains import (ENTRIES, CallNode, EntryScore, entries, nodes_of_plan,
                                    score, summarise)
 from neurosym.errors import BenchmarkError
 from neurosym.graph import validate_plan
 from neurosym.plan import parse_plan
+from neurosym.plan.ast import Ref
 from neurosym.tools.dataflow import DataFlow
 
 FLIGHTS = ('r1 = search_flights(origin="SFO", destination="CDG", date="2026-12-01")\n'
@@ -92,25 +93,25 @@ def test_swapped_producers_is_the_only_case_where_argument_f1_misses_the_referen
 
 def test_a_peer_value_equal_to_a_returned_field_is_the_reference() -> None:
     tools = chains.domain_tools("travel")
-    found = chains._jsonable(tools["search_flights"](origin="SFO", destination="CDG",
+    found = chain_peer.jsonable(tools["search_flights"](origin="SFO", destination="CDG",
                                                      date="2026-12-01"))
-    readings = chains._peer_readings(found[0]["id"], [found])
+    readings = chain_peer.peer_readings(found[0]["id"], [found])
     assert ("ref", 0, (0, "id")) in readings and readings[0] == ("lit", found[0]["id"].casefold())
     peer = [CallNode("search_flights", {"origin": (("lit", "sfo"),),
                                         "destination": (("lit", "cdg"),),
                                         "date": (("lit", "2026-12-01"),)}),
             CallNode("book_flight", {"flight_id": readings,
-                                     "passengers": chains._peer_readings(2, [found])})]
+                                     "passengers": chain_peer.peer_readings(2, [found])})]
     result = score(nodes_of_plan(parse_plan(FLIGHTS), tools), peer)
     assert result.full and result.refs_right == 1
     # The second flight's id is a field too, but not the intended one.
-    wrong = chains._peer_readings(found[1]["id"], [found])
+    wrong = chain_peer.peer_readings(found[1]["id"], [found])
     peer[1] = CallNode("book_flight", {"flight_id": wrong, "passengers": (("lit", 2.0),)})
     assert score(nodes_of_plan(parse_plan(FLIGHTS), tools), peer).refs_right == 0
 
 
 def test_every_intended_plan_parses_and_validates_over_its_tools() -> None:
-    assert chains._validate_entries() == []
+    assert chains.validate_entries() == []
     for entry in ENTRIES:
         plan = entry.intended
         validate_plan(plan, entry.tools)
@@ -126,7 +127,7 @@ def test_every_intended_reference_is_a_link_the_data_flow_knows() -> None:
         bound = {step.bind: step.call.tool for step in entry.intended.steps}
         for call in entry.intended.calls:
             for name, value in call.args:
-                if isinstance(value, chains.Ref):
+                if isinstance(value, Ref):
                     assert bound[value.name] in flow.producers(call.tool, name), (
                         entry.id, call.tool, name)
                     feeds = [f for f in flow.feeds(call.tool, name) if f.produced]
@@ -179,11 +180,11 @@ def test_one_entry_end_to_end_in_both_modes(tmp_path: Path) -> None:
 def test_results_go_back_to_the_peer_without_quote_characters() -> None:
     # The peer's chat template escapes quotes as HTML entities, so none are written.
     tools = chains.domain_tools("messaging")
-    found = chains._jsonable(tools["find_channel"](name="ops"))
-    text = chains._flat_text(found) + chains._call_text("find_channel", {"name": "ops"})
+    found = chain_peer.jsonable(tools["find_channel"](name="ops"))
+    text = chain_peer.flat_text(found) + chain_peer.call_text("find_channel", {"name": "ops"})
     assert text.startswith("[0] id: C-") and "find_channel(name=ops)" in text
     assert "\"" not in text
-    assert '"' not in chains._PEER_SYSTEM and "'" not in chains._PEER_SYSTEM
+    assert '"' not in chain_peer.PEER_SYSTEM and "'" not in chain_peer.PEER_SYSTEM
 
 
 def test_the_command_line_takes_the_suite_and_bench_all_runs_it() -> None:

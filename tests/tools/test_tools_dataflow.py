@@ -10,7 +10,7 @@ import pytest
 
 from neurosym.errors import ToolDefinitionError
 from neurosym.plan.ast import Call, Literal, Ref, Step
-from neurosym.search.potentials import PartialPlan, ReferencePotential
+from neurosym.search import PartialPlan, ReferencePotential
 from neurosym.tools import DataFlow, ProducedBy, Tool, ToolSet, tool, tools_from_openai
 from neurosym.tools import Pattern as ns_pattern
 from neurosym.tools.dataflow import result_fields

@@ -1,0 +1,88 @@
+"""A search over plans given in advance: each text weighed by the model exactly.
+
+:class:`GivenPlans` is the search for plans proposed elsewhere (a larger model, a
+template, a user's own list): ``Planner(tools, search=GivenPlans([...]))`` scores each
+text by the model's log-probability after the request (the same yardstick as the beam,
+:mod:`neurosym.search.score`), less the contrast as the beam weighs it, adds the soft potentials' weight, drops the texts the
+hard potentials refuse, and the Planner then keeps only what the grammar admits and the
+final check passes. The texts the setup always scores (``none()``) compete with them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+
+from ..errors import ConfigurationError, PlanSyntaxError, PlanValidationError
+from .base import PartialPlan, Refusal, SearchSetup
+from .beam import Candidate, SearchEvent, SearchOutcome
+from .potentials import first_refusal
+from .score import score_tokens
+
+__all__ = ["GivenPlans"]
+
+
+class GivenPlans:
+    """Makes, for each request, a search that weighs ``texts`` (plan texts) and nothing else."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts = tuple(texts)
+        if not self.texts or not all(isinstance(text, str) for text in self.texts):
+            raise ConfigurationError("GivenPlans needs plan texts (strings), at least one",
+                                     hint='GivenPlans(["r1 = get_weather(city=\\"Paris\\")"])')
+
+    def __call__(self, setup: SearchSetup) -> _GivenSearch:
+        return _GivenSearch(setup, tuple(dict.fromkeys((*self.texts, *setup.always))))
+
+
+class _GivenSearch:
+    def __init__(self, setup: SearchSetup, texts: tuple[str, ...]) -> None:
+        self.setup = setup
+        self.texts = texts
+
+    def search(self, prompt: Sequence[int]) -> SearchOutcome:
+        from ..plan.parse import parse_plan
+        started = time.perf_counter()
+        setup, model = self.setup, self.setup.model
+        hard = [*([setup.references] if setup.references is not None else []),
+                *setup.potentials]
+        found: list[Candidate] = []
+        events: list[SearchEvent] = []
+        refusals: list[Refusal] = []
+        evaluated = 0
+        contrast = setup.beam.get("contrast")
+        weight = float(setup.beam.get("contrast_weight") or 0.0)
+        for text in self.texts:
+            partial = PartialPlan()
+            try:
+                partial = PartialPlan(tuple(parse_plan(text).steps))
+                refusal = first_refusal(hard, partial)
+            except (PlanSyntaxError, PlanValidationError) as err:
+                # Not a plan over these tools at all (the solver names an unknown tool).
+                refusal = Refusal("plan language", str(err))
+            if refusal is not None:
+                refusals.append(refusal)
+                events.append(SearchEvent("refuse", text, float("-inf"),
+                                          f"{refusal.potential}: {refusal.reason}",
+                                          time.perf_counter() - started))
+                continue
+            tokens = model.tokenize(text)
+            evaluated += len(tokens)
+            logprob = score_tokens(model, prompt, tokens)
+            score = logprob + sum(float(p.weigh(partial)) for p in setup.soft)
+            if contrast and weight:
+                # Weighed as the beam weighs: less what the model writes whatever is asked.
+                score -= weight * score_tokens(model, contrast, tokens)
+            found.append(Candidate(text, score, tuple(tokens), True, logprob))
+            events.append(SearchEvent("finish", text, score, "a given plan, weighed",
+                                      time.perf_counter() - started))
+            if setup.on_event is not None:
+                setup.on_event(events[-1])
+        found.sort(key=lambda c: -c.score)
+        seconds = time.perf_counter() - started
+        return SearchOutcome(candidates=tuple(found), events=tuple(events), stop="complete",
+                             prompt_tokens=len(prompt), reused_tokens=0,
+                             evaluated_tokens=evaluated + len(prompt) * len(found),
+                             decode_calls=len(found), refusals=tuple(refusals),
+                             seconds=seconds, prompt_seconds=0.0,
+                             longest=max(self.texts, key=len))
