@@ -49,7 +49,8 @@ if TYPE_CHECKING:
     from .tools.tool import Param, Tool
 
 __all__ = ["VerdictKind", "SourceKind", "VERDICTS", "ValueSource", "Judgement",
-           "RequestEvidence", "judge", "same_plain", "value_sources", "unconstrained_tools"]
+           "RequestEvidence", "judge", "same_plain", "stated_for", "value_sources",
+           "unconstrained_tools"]
 
 VerdictKind = TypingLiteral["faithful", "adjusted", "uncertain", "unsatisfiable", "abstained"]
 VERDICTS: tuple[str, ...] = ("faithful", "adjusted", "uncertain", "unsatisfiable", "abstained")
@@ -438,11 +439,11 @@ def _compare(plan: Plan, free: Plan | None, sources: list[ValueSource], tools: l
             out.append(source)
             continue
         out.append(replace(source, kind="solver", proposed=render_value(theirs), constraint=why,
-                           stated=_stated_here(proposed, source, sources, evidence)))
+                           stated=stated_for(proposed, source, sources, evidence)))
     return out
 
 
-def _stated_here(value: Any, slot: ValueSource, sources: Sequence[ValueSource],
+def stated_for(value: Any, slot: ValueSource, sources: Sequence[ValueSource],
                  evidence: RequestEvidence) -> bool:
     """Whether the request states ``value`` for this slot: it does unless every time the
     request writes it is already taken by another value of the plan from the request

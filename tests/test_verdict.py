@@ -174,11 +174,11 @@ def test_run_works_with_only_the_tools(model: Any) -> None:
 
 
 def test_a_number_the_request_gives_one_value_is_not_stated_for_another() -> None:
-    from neurosym.verdict import _stated_here
+    from neurosym.verdict import stated_for
     plan = parse_plan('r1 = book_hotel(city="Paris", nights=1, price=300)')
     sources = value_sources(plan, [book_hotel], "Two nights in Paris for 300 euros", {})
     nights = sources[1]
     evidence = RequestEvidence.of("Two nights in Paris for 300 euros")
     # The model wrote nights=300: the request's one 300 is the price the plan keeps.
-    assert not _stated_here(300, nights, sources, evidence)
-    assert _stated_here(300, nights, sources, RequestEvidence.of("300 nights for 300 euros"))
+    assert not stated_for(300, nights, sources, evidence)
+    assert stated_for(300, nights, sources, RequestEvidence.of("300 nights for 300 euros"))

@@ -42,7 +42,8 @@ from .bfcl import HALVES, has_halves, unit_name
 from .modes import DEFAULT_MODES, MODES
 
 __all__ = ["add_arguments", "main", "run_bfcl", "run_units", "plan_units", "BfclUnit",
-           "default_jobs", "halves_of", "NON_LIVE_CATEGORIES", "EXTRA_SUITES"]
+           "default_jobs", "halves_of", "NON_LIVE_CATEGORIES", "EXTRA_SUITES",
+           "longest_first", "suite_options"]
 
 #: The categories ``neurosym bench all`` runs (BFCL's non-live AST categories).
 NON_LIVE_CATEGORIES: tuple[str, ...] = (
@@ -144,7 +145,7 @@ def _expected_seconds(unit: BfclUnit, sizes: Mapping[tuple[str, str | None], int
     return entries * _SECONDS_PER_ENTRY.get(unit.mode, 1.0)
 
 
-def _longest_first(units: Sequence[BfclUnit]) -> list[BfclUnit]:
+def longest_first(units: Sequence[BfclUnit]) -> list[BfclUnit]:
     from .bfcl import load_category
     parts = {(unit.category, unit.half) for unit in units}
     sizes = {(name, half): len(load_category(name, half=half))  # type: ignore[arg-type]
@@ -288,7 +289,7 @@ def run_units(units: Sequence[BfclUnit], *, model: Path, jobs: int = 1,
     jobs = max(1, min(jobs, len(units)))
     if n_threads is None and jobs > 1:
         n_threads = max(1, (os.cpu_count() or 1) // jobs)
-    ordered = _longest_first(units) if jobs > 1 else list(units)
+    ordered = longest_first(units) if jobs > 1 else list(units)
     worker = (_Worker(factory, model, n_threads, progress, None) if jobs == 1 else None)
     done: dict[BfclUnit, Any] = {}
     written: tuple[Path, Path] | None = None
@@ -434,7 +435,7 @@ def _categories(values: Sequence[str]) -> list[str]:
     return names
 
 
-def _suite_options(function: Callable[..., Any], *, results_dir: Path | None,
+def suite_options(function: Callable[..., Any], *, results_dir: Path | None,
                    limit: int | None, model: str | None) -> dict[str, Any]:
     """The options of a suite's entry point that the command line sets and it takes."""
     wanted = {"out_dir": results_dir, "questions": limit, "model": model}
@@ -485,7 +486,7 @@ def _extra_suites(out: TextIO, *, results_dir: Path | None = None, limit: int | 
         if entry is None:
             out.write(f"{name}: skipped ({module_name} has no {function_name}())\n")
             continue
-        options = _suite_options(entry, results_dir=results_dir, limit=limit, model=model)
+        options = suite_options(entry, results_dir=results_dir, limit=limit, model=model)
         shown = ", ".join(f"{key}={value}" for key, value in options.items())
         out.write(f"{name}: running {module_name}.{function_name}({shown})\n")
         out.flush()

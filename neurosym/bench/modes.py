@@ -63,7 +63,7 @@ __all__ = ["Mode", "MODES", "PLANNER_MODES", "DEFAULT_MODES", "CONTEXT_TOKENS",
            "FREE_MAX_TOKENS", "PEER_CONTEXT_TOKENS", "PEER_MAX_TOKENS", "resolve_model",
            "close_models", "free_system_prompt", "free_reply_unreadable",
            "free_reply_complete", "read_free_text", "free_answerer", "planner_answerer",
-           "planned_tokens", "peer_answerer", "answer_function"]
+           "planned_tokens", "peer_answerer", "answer_function", "BudgetedCompletions"]
 
 Mode = Literal["free", "grammar", "solver", "search1", "search4", "search8", "decisions4",
                "values4", "peer"]
@@ -409,7 +409,7 @@ def planned_tokens(result: Any) -> int:
     return int(result.output_tokens)
 
 
-class _BudgetedCompletions:
+class BudgetedCompletions:
     """A llama.cpp model whose completions share one budget of generated tokens.
 
     ``chatml-function-calling`` asks for its argument and message completions with no
@@ -444,7 +444,7 @@ def _budgeted_function_calling(budget: int) -> Callable[..., Any]:
     from llama_cpp.llama_chat_format import chatml_function_calling
 
     def handler(llama: Any, **request: Any) -> Any:
-        return chatml_function_calling(llama=_BudgetedCompletions(llama, budget), **request)
+        return chatml_function_calling(llama=BudgetedCompletions(llama, budget), **request)
 
     return handler
 

@@ -25,7 +25,8 @@ from typing import Any
 from ..errors import BenchmarkError
 
 __all__ = ["MULTI_TURN_CATEGORIES", "load_entries", "run_entry", "run_multi_turn",
-           "call_text"]
+           "call_text", "entry_instances", "entry_tools", "function_docs",
+           "withheld_functions"]
 
 MULTI_TURN_CATEGORIES = ("multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param",
                          "multi_turn_long_context")
@@ -62,13 +63,13 @@ def load_entries(category: str, *, limit: int | None = None) -> list[dict[str, A
     return out
 
 
-def _function_docs(classes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+def function_docs(classes: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     from bfcl_eval.constants.executable_backend_config import MULTI_TURN_FUNC_DOC_FILE_MAPPING
     folder = _data_dir() / "multi_turn_func_doc"
     return {name: _lines(folder / MULTI_TURN_FUNC_DOC_FILE_MAPPING[name]) for name in classes}
 
 
-def _instances(entry: Mapping[str, Any], long_context: bool) -> dict[str, Any]:
+def entry_instances(entry: Mapping[str, Any], long_context: bool) -> dict[str, Any]:
     """Live instances of the entry's classes, loaded with its initial configuration."""
     from bfcl_eval.constants.executable_backend_config import (CLASS_FILE_PATH_MAPPING,
                                                                STATELESS_CLASSES)
@@ -82,7 +83,7 @@ def _instances(entry: Mapping[str, Any], long_context: bool) -> dict[str, Any]:
     return out
 
 
-def _tools(docs: Mapping[str, list[dict[str, Any]]], instances: Mapping[str, Any],
+def entry_tools(docs: Mapping[str, list[dict[str, Any]]], instances: Mapping[str, Any],
            withheld: set[str]) -> list[Any]:
     """The classes' functions as tools bound to the live instances. Every one changes or
     may change state, so each is a write: calls run one at a time, in plan order."""
@@ -107,7 +108,7 @@ def call_text(tool: str, args: Mapping[str, Any]) -> str:
     return f"{tool}(" + ", ".join(f"{k}={v!r}" for k, v in args.items()) + ")"
 
 
-def _withheld(entry: Mapping[str, Any], turn: int) -> set[str]:
+def withheld_functions(entry: Mapping[str, Any], turn: int) -> set[str]:
     """Functions of ``multi_turn_miss_func`` not offered yet at ``turn``."""
     missed = entry.get("missed_function") or {}
     return {name for at, names in missed.items() if int(at) > turn for name in names}
@@ -121,14 +122,14 @@ def run_entry(entry: Mapping[str, Any], category: str, *, model: Any = None,
 
     from ..planner import Planner
     long_context = "long_context" in category
-    instances = _instances(entry, long_context)
-    docs = _function_docs(entry["involved_classes"])
+    instances = entry_instances(entry, long_context)
+    docs = function_docs(entry["involved_classes"])
     decoded: list[list[list[str]]] = []
     statuses: list[str] = []
     started = time.perf_counter()
     for number, messages in enumerate(entry["question"]):
         text = " ".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
-        tools = _tools(docs, instances, _withheld(entry, number))
+        tools = entry_tools(docs, instances, withheld_functions(entry, number))
         make = planner_factory or Planner
         planner = make(tools, model=model)
         steps: list[list[str]] = []

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GrammarError
 
 __all__ = ["bit_is_set", "unpack_mask", "compose_value_grammar", "TokenPrefixIndex",
            "blocked_completions", "VALUE_FOLLOW", "LINE_FOLLOW", "ValueMatchers"]
@@ -59,22 +58,17 @@ class ValueMatchers:
 
     def fresh(self, value_lark: str, *, line: bool = False) -> Any:
         """A matcher at the start of a value (or, with ``line``, a step) of ``value_lark``."""
-        import llguidance
+        from ..grammar.engines import start_matcher
         key = ("line:" if line else "value:") + value_lark
         with self._lock:
             pristine = self._pristine.get(key)
             if pristine is None:
-                grammar = compose_value_grammar(value_lark, line=line)
-                is_error, messages = llguidance.LLMatcher.validate_grammar_with_warnings(
-                    grammar, self._tokenizer)
-                if is_error:
-                    raise GrammarError(f"the value grammar does not load: {messages[0]}",
-                                       hint="return a Lark grammar with a start rule for the "
-                                            "value alone, e.g. start: \"1\" | \"2\"")
-                pristine = llguidance.LLMatcher(self._tokenizer, grammar, log_level=0)
-                if pristine.is_error():
-                    raise GrammarError(f"the value grammar does not start: {pristine.get_error()}",
-                                       hint="simplify the value grammar")
+                pristine = start_matcher(
+                    compose_value_grammar(value_lark, line=line), self._tokenizer,
+                    subject="the value grammar",
+                    load_hint="return a Lark grammar with a start rule for the value alone, "
+                              "e.g. start: \"1\" | \"2\"",
+                    start_hint="simplify the value grammar")
                 if len(self._pristine) >= self._capacity:
                     self._pristine.pop(next(iter(self._pristine)))
                 self._pristine[key] = pristine

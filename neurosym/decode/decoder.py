@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import GrammarError
 from ..plan.ast import Step, Terminal
 from ._masks import ValueMatchers
 from ._run import DecodeRun, _Stop
@@ -147,16 +146,5 @@ class Decoder:
 
 def _compile(model: Model, grammar_text: str) -> Any:
     """An llguidance matcher for the grammar, or a GrammarError saying why not."""
-    import llguidance
-    tokenizer = model.lltokenizer
-    grammar = llguidance.LLMatcher.grammar_from_lark(grammar_text)
-    is_error, messages = llguidance.LLMatcher.validate_grammar_with_warnings(grammar, tokenizer)
-    if is_error:
-        raise GrammarError(f"llguidance cannot load the grammar: {messages[0]}",
-                           hint="keep to the Lark subset llguidance reads (no priorities, "
-                                "templates, lookarounds)")
-    matcher = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
-    if matcher.is_error():
-        raise GrammarError(f"llguidance cannot start the grammar: {matcher.get_error()}",
-                           hint="simplify the grammar")
-    return matcher
+    from ..grammar.engines import llguidance_grammar, start_matcher
+    return start_matcher(llguidance_grammar(grammar_text), model.lltokenizer)

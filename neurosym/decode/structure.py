@@ -33,7 +33,7 @@ from .boundary import Boundary
 from .hooks import (CONTINUE, Decision, DecodeState, Hooks, Reject, ValueGrammars,
                     checkpoint_at, end_before_step)
 
-__all__ = ["StructureHooks", "RefPolicy"]
+__all__ = ["StructureHooks", "RefPolicy", "fitting_refs"]
 
 #: ``"declared"``: a reference or nested call needs a tool that declares what it
 #: returns (so the fit can be checked); ``"any"``: any earlier result will do.
@@ -112,7 +112,7 @@ class StructureHooks(Hooks):
             elif target is None:
                 names.append(step.bind)
             else:
-                refs.extend(_fitting_refs(step.bind, tool.returns, target))
+                refs.extend(fitting_refs(step.bind, tool.returns, target))
         tools = [name for name, tool in self.tools.items()
                  if name not in enclosing and self._fits(tool, target)]
         return self.value_grammar(names=names, tools=tools, refs=refs)
@@ -152,12 +152,12 @@ class StructureHooks(Hooks):
         return end_before_step(state, event.step_index, why) or CONTINUE
 
 
-def _fitting_refs(name: str, returned: Param, target: Param, depth: int = 3) -> list[str]:
+def fitting_refs(name: str, returned: Param, target: Param, depth: int = 3) -> list[str]:
     """Regexes of the references into ``returned`` (bound to ``name``) that fit ``target``.
 
     >>> flights = Param("r", "array", items=Param("f", "object",
     ...                 properties=(Param("id", "string"), Param("price", "number"))))
-    >>> print(*_fitting_refs("fl", flights, Param("flight_id", "string")))
+    >>> print(*fitting_refs("fl", flights, Param("flight_id", "string")))
     fl\\[[0-9]{1,3}\\]\\.id
     """
     from ..graph.fit import type_fits

@@ -63,14 +63,21 @@ def llguidance_grammar(grammar_text: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _validated(grammar_text: str, tokenizer: llguidance.LLTokenizer | None) -> str:
-    import llguidance
     grammar = llguidance_grammar(grammar_text)
+    _check_loads(grammar, tokenizer, "the grammar", _LOAD_HINT)
+    return grammar
+
+
+_LOAD_HINT = ("keep to the Lark subset llguidance shares (no priorities, templates, "
+              "lookarounds or %declare)")
+
+
+def _check_loads(grammar: str, tokenizer: llguidance.LLTokenizer | None, subject: str,
+                 hint: str) -> None:
+    import llguidance
     is_error, messages = llguidance.LLMatcher.validate_grammar_with_warnings(grammar, tokenizer)
     if is_error:
-        raise GrammarError(f"llguidance cannot load the grammar: {messages[0]}",
-                           hint="keep to the Lark subset llguidance shares "
-                                "(no priorities, templates, lookarounds or %declare)")
-    return grammar
+        raise GrammarError(f"llguidance cannot load {subject}: {messages[0]}", hint=hint)
 
 
 def check_llguidance_grammar(grammar_text: str,
@@ -79,14 +86,26 @@ def check_llguidance_grammar(grammar_text: str,
     _validated(grammar_text, tokenizer)
 
 
+def start_matcher(grammar: str, tokenizer: llguidance.LLTokenizer, *,
+                  subject: str = "the grammar", load_hint: str = _LOAD_HINT,
+                  start_hint: str = "simplify the grammar or raise llguidance's limits"
+                  ) -> llguidance.LLMatcher:
+    """A new llguidance matcher at the start of ``grammar`` (llguidance's own form: from
+    :func:`llguidance_grammar`, or its JSON of several grammars), or a
+    :class:`GrammarError` saying why ``subject`` cannot be loaded or started. Every
+    matcher neurosym makes is made here."""
+    import llguidance
+    _check_loads(grammar, tokenizer, subject, load_hint)
+    matcher = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
+    if matcher.is_error():
+        raise GrammarError(f"llguidance cannot start {subject}: {matcher.get_error()}",
+                           hint=start_hint)
+    return matcher
+
+
 @functools.lru_cache(maxsize=16)
 def _pristine_matcher(grammar_text: str, tokenizer: llguidance.LLTokenizer) -> llguidance.LLMatcher:
-    import llguidance
-    matcher = llguidance.LLMatcher(tokenizer, _validated(grammar_text, tokenizer), log_level=0)
-    if matcher.is_error():
-        raise GrammarError(f"llguidance cannot start the grammar: {matcher.get_error()}",
-                           hint="simplify the grammar or raise llguidance's limits")
-    return matcher
+    return start_matcher(llguidance_grammar(grammar_text), tokenizer)
 
 
 def llguidance_matcher(grammar_text: str,

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["BenchmarkSuite", "BenchmarkReport", "flatten_document", "load_benchmarks",
-           "show_benchmarks"]
+           "show_benchmarks", "fields_figure", "figure_svg"]
 
 # fields stamped on every row by the writer: shown once above the table, not per row
 _STAMP = ("model_bytes", "cpu", "cores", "neurosym_version")
@@ -245,7 +245,7 @@ class BenchmarkReport:
         if suite is None:
             return None
         if not suite.rows:
-            return _fields_figure(suite) if suite.fields else None
+            return fields_figure(suite) if suite.fields else None
         if {"category", "mode", "accuracy"} <= set(suite.columns):
             return _bfcl_figure(suite)
         return _measures_figure(suite)
@@ -268,7 +268,7 @@ class BenchmarkReport:
             if suite.rows or suite.fields:
                 parts.append(_table_html(suite))
                 if self.plot:
-                    parts.append(_figure_svg(self.figure(suite.name)))
+                    parts.append(figure_svg(self.figure(suite.name)))
         return "".join(parts)
 
 
@@ -287,7 +287,7 @@ def show_benchmarks(directory: str | Path | None = None, *, suites: Sequence[str
     return BenchmarkReport(folder, found, plot)
 
 
-def _figure_svg(figure: Figure | None) -> str:
+def figure_svg(figure: Figure | None) -> str:
     if figure is None:
         return ""
     buffer = io.StringIO()
@@ -384,7 +384,7 @@ def _unit(name: str) -> str:
     return ""
 
 
-def _fields_figure(suite: BenchmarkSuite) -> Figure | None:
+def fields_figure(suite: BenchmarkSuite) -> Figure | None:
     """Numbers that share a parent and a unit (``decoding.tokens_per_s.*``): a bar chart
     per group."""
     from matplotlib.figure import Figure

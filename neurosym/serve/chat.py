@@ -22,7 +22,7 @@ of sending a different call. The search weighs whole plans against each other, s
 calls are final only once it has chosen one; they leave then.
 
 Why one module: the OpenAI request is read, planned, and answered whole or streamed by
-one run (``_Run``) whose state (calls already returned, the plan left to go) both shapes
+one run (``CompletionRun``) whose state (calls already returned, the plan left to go) both shapes
 of reply share.
 """
 
@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from ..planner import Planner, PlanResult
     from ..tools import ToolSet
 
-__all__ = ["ChatCompletions", "ChatRequestError", "create_chat_completion", "new_call_id"]
+__all__ = ["ChatCompletions", "ChatRequestError", "create_chat_completion", "new_call_id",
+           "CompletionRun", "LiveCalls", "argument_pieces"]
 
 _TOOL_CHOICES = ("auto", "none", "required")
 _derived_lock = threading.Lock()
@@ -151,7 +152,7 @@ class ChatCompletions:
         stamp = {"id": "chatcmpl-" + uuid.uuid4().hex[:24], "created": int(time.time()),
                  "model": model or self.model_id}
         include_usage = bool(stream_options and stream_options.get("include_usage"))
-        run = _Run(planner, history, choice if isinstance(choice, str) else "required",
+        run = CompletionRun(planner, history, choice if isinstance(choice, str) else "required",
                    parallel_tool_calls)
         if stream:
             return _chunks(run, stamp, include_usage)
@@ -174,7 +175,7 @@ def create_chat_completion(planner: Planner, messages: Any, **options: Any
 
 
 # -- one request -----------------------------------------------------------------------
-class _Run:
+class CompletionRun:
     """Plans one completion: the next calls that can run now, or the text."""
 
     def __init__(self, planner: Planner, history: History, choice: str,
@@ -199,7 +200,7 @@ class _Run:
                ) -> tuple[dict[str, Any], str, dict[str, int], dict[str, Any]]:
         """The message, the finish reason, the usage, and what neurosym adds; each tool
         call is also given to ``on_call`` the moment it is final, in order."""
-        live = None if on_call is None else _LiveCalls(self, on_call)
+        live = None if on_call is None else LiveCalls(self, on_call)
         result = self.plan(answer_only=self.choice == "none",
                            on_event=None if live is None else live.on_event)
         calls = self.next_calls(result) if live is None else live.settle(result)
@@ -297,7 +298,7 @@ class _Run:
                 "explanation": getattr(result, "explanation", None)}
 
 
-def _chunks(run: _Run, stamp: Mapping[str, Any], include_usage: bool
+def _chunks(run: CompletionRun, stamp: Mapping[str, Any], include_usage: bool
             ) -> Generator[dict[str, Any], None, None]:
     """The completion as ``chat.completion.chunk`` objects, the role first, before the
     plan is searched, so a client sees the stream open at once."""
@@ -349,7 +350,7 @@ def _tool_call(name: str, arguments: str) -> dict[str, Any]:
             "function": {"name": name, "arguments": arguments}}
 
 
-class _LiveCalls:
+class LiveCalls:
     """The calls of a plan being decoded, given out as the decoder makes them final.
 
     A step is final when the hooks (the solver among them) have accepted its end; its
@@ -359,7 +360,7 @@ class _LiveCalls:
     plan does not hold.
     """
 
-    def __init__(self, run: _Run, send: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, run: CompletionRun, send: Callable[[dict[str, Any]], None]) -> None:
         self.run = run
         self.send = send
         self.steps: list[tuple[int, Any]] = []       # (end offset, step), in plan order

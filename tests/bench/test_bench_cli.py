@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from neurosym.bench import cli
-from neurosym.bench.cli import (NON_LIVE_CATEGORIES, _suite_options, add_arguments,
+from neurosym.bench.cli import (NON_LIVE_CATEGORIES, suite_options, add_arguments,
                                 default_jobs, main)
 from neurosym.bench.modes import DEFAULT_MODES, MODES
 from neurosym.errors import BenchmarkError
@@ -88,7 +88,7 @@ def _takes_nothing() -> None:
 def test_suites_get_the_options_they_take(function: object, results_dir: Path | None,
                                           limit: int | None, model: str | None,
                                           expected: dict[str, object]) -> None:
-    assert _suite_options(function, results_dir=results_dir, limit=limit,  # type: ignore[arg-type]
+    assert suite_options(function, results_dir=results_dir, limit=limit,  # type: ignore[arg-type]
                           model=model) == expected
 
 

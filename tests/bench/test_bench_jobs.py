@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from tests.bench.bench_helpers import MEET_VARIABLE, oracle_factory
 
-from neurosym.bench.cli import BfclUnit, _longest_first, plan_units, run_bfcl, run_units
+from neurosym.bench.cli import BfclUnit, longest_first, plan_units, run_bfcl, run_units
 from neurosym.errors import BenchmarkError
 
 _CATEGORIES = ["simple_python", "parallel", "irrelevance"]
@@ -55,7 +55,7 @@ def test_the_longest_units_go_first() -> None:
              BfclUnit("simple_python", "peer", 30), BfclUnit("simple_python", "free"),
              BfclUnit("simple_javascript", "peer", 5), BfclUnit("simple_javascript", "free"),
              BfclUnit("simple_python", "free", None, "test")]
-    assert _longest_first(units) == [
+    assert longest_first(units) == [
         BfclUnit("simple_python", "grammar"), BfclUnit("simple_javascript", "grammar"),
         BfclUnit("simple_python", "free"), BfclUnit("simple_python", "free", None, "test"),
         BfclUnit("simple_python", "peer", 30), BfclUnit("simple_javascript", "free"),
@@ -65,7 +65,7 @@ def test_the_longest_units_go_first() -> None:
 def test_a_wider_search_is_expected_to_take_longer() -> None:
     units = [BfclUnit("multiple", mode, None, "dev")
              for mode in ("grammar", "search8", "search1", "search4", "free")]
-    ordered = [u.mode for u in _longest_first(units)]
+    ordered = [u.mode for u in longest_first(units)]
     assert ordered[:2] == ["search8", "search4"] and ordered[-1] == "free"
 
 

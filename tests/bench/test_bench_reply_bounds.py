@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from neurosym.bench.bfcl import load_category
-from neurosym.bench.modes import (FREE_MAX_TOKENS, PEER_MAX_TOKENS, _BudgetedCompletions,
+from neurosym.bench.modes import (FREE_MAX_TOKENS, PEER_MAX_TOKENS, BudgetedCompletions,
                                   _llama, answer_function, free_reply_complete,
                                   free_reply_unreadable, read_free_text, resolve_model)
 
@@ -123,7 +123,7 @@ def test_free_replies_stop_where_the_rule_says() -> None:
 
 @pytest.mark.model
 def test_budgeted_completions_share_one_budget(llama: Any) -> None:
-    budgeted = _BudgetedCompletions(llama, 6)
+    budgeted = BudgetedCompletions(llama, 6)
     first = budgeted.create_completion("Count: one, two, three,", max_tokens=None,
                                        temperature=0.0)
     assert first["usage"]["completion_tokens"] <= 6

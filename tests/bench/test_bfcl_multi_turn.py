@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("bfcl_eval")
 
-from neurosym.bench.multi_turn import (MULTI_TURN_CATEGORIES, _instances, _tools, _withheld,
+from neurosym.bench.multi_turn import (MULTI_TURN_CATEGORIES, entry_instances, entry_tools, withheld_functions,
                                        call_text, load_entries)
 from neurosym.errors import BenchmarkError
 
@@ -21,16 +21,16 @@ def test_every_category_loads_with_its_ground_truth() -> None:
 
 def test_tools_run_on_the_live_instances() -> None:
     (entry,) = load_entries("multi_turn_base", limit=1)
-    instances = _instances(entry, long_context=False)
-    from neurosym.bench.multi_turn import _function_docs
-    tools = {t.name: t for t in _tools(_function_docs(entry["involved_classes"]), instances,
+    instances = entry_instances(entry, long_context=False)
+    from neurosym.bench.multi_turn import function_docs
+    tools = {t.name: t for t in entry_tools(function_docs(entry["involved_classes"]), instances,
                                        set())}
     assert all(t.effect == "write" for t in tools.values())
     assert "document" in str(tools["ls"]())
     tools["cd"](folder="document")
     tools["mkdir"](dir_name="temp")
     assert "temp" in str(tools["ls"]())
-    assert "mv" not in {t.name for t in _tools(_function_docs(entry["involved_classes"]),
+    assert "mv" not in {t.name for t in entry_tools(function_docs(entry["involved_classes"]),
                                                instances, {"mv"})}
 
 
@@ -55,4 +55,4 @@ def test_the_checker_accepts_the_ground_truth_written_as_neurosym_writes_calls()
 
 def test_missed_functions_are_withheld_until_their_turn() -> None:
     entry = {"missed_function": {"2": ["mv"]}}
-    assert _withheld(entry, 0) == {"mv"} and _withheld(entry, 2) == set()
+    assert withheld_functions(entry, 0) == {"mv"} and withheld_functions(entry, 2) == set()

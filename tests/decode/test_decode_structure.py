@@ -40,8 +40,8 @@ def _accepts(model, grammar: str, text: str) -> bool:
 ])
 def test_a_string_value_admits_literals_and_fitting_references_only(model, text, accepted):
     hooks = StructureHooks(TOOLS)
-    from neurosym.decode.structure import _fitting_refs
-    grammar = hooks.value_grammar(refs=_fitting_refs("found", FLIGHTS, TOOLS[1].params[0]))
+    from neurosym.decode.structure import fitting_refs
+    grammar = hooks.value_grammar(refs=fitting_refs("found", FLIGHTS, TOOLS[1].params[0]))
     assert _accepts(model, grammar, text) is accepted
 
 

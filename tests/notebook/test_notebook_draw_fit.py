@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from neurosym.notebook import draw_plan
-from neurosym.notebook.benchmarks import BenchmarkSuite, _fields_figure, _figure_svg
+from neurosym.notebook.benchmarks import BenchmarkSuite, fields_figure, figure_svg
 from neurosym.plan import parse_plan
 from neurosym.tools import Param, Tool
 
@@ -51,7 +51,7 @@ def test_a_benchmark_chart_keeps_one_unit_on_an_axis() -> None:
     suite = BenchmarkSuite("decoder", Path("decoder.json"), fields=(
         ("decoding.plan.median_ms", 12.0), ("decoding.plan.p90_ms", 20.0),
         ("decoding.plan.samples", 400.0), ("decoding.plan.runs", 5.0)))
-    figure = _fields_figure(suite)
+    figure = fields_figure(suite)
     titles = [ax.get_title() for ax in figure.axes]
     assert titles == ["decoding.plan (ms)", "decoding.plan (count)"]
-    assert _figure_svg(figure).startswith('<div><svg style="max-width:100%;height:auto" ')
+    assert figure_svg(figure).startswith('<div><svg style="max-width:100%;height:auto" ')

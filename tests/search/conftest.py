@@ -1,16 +1,10 @@
-"""Shared pieces of the search tests: the embedded model and four everyday tools."""
+"""Shared pieces of the search tests: four everyday tools (the model is tests/conftest.py's)."""
 
 from __future__ import annotations
 
 import pytest
 
 from neurosym.tools.tool import Param, Tool
-
-
-@pytest.fixture(scope="session")
-def model():
-    from neurosym.model import load_model
-    return load_model(None)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neurosym.decode.decoder import _compile
+from neurosym.grammar.engines import llguidance_matcher
 from neurosym.grammar import build_grammar
 from neurosym.model import build_messages
 from neurosym.model.sequences import log_softmax
@@ -49,7 +49,7 @@ def _greedy_reference(model, matcher, prompt: list[int], max_tokens: int = 128) 
 
 def _setup(model, tools, request: str):
     grammar = build_grammar(tools, max_steps=8)
-    matcher = _compile(model, grammar.lark)
+    matcher = llguidance_matcher(grammar.lark, model.lltokenizer)
     prompt = model.render_chat(build_messages(tools, request))
     return matcher, prompt, model.tokenize_prompt(prompt)
 

@@ -10,7 +10,7 @@ import pytest
 from neurosym.plan import parse_plan
 from neurosym.serve import ChatRequestError, create_chat_completion
 from neurosym.serve._history import read_history
-from neurosym.serve.chat import _Run, argument_pieces
+from neurosym.serve.chat import CompletionRun, argument_pieces
 from neurosym.tools import Param, Tool, ToolSet
 
 FIND = Tool("find_restaurant", params=(Param("city", "string"), Param("cuisine", "string")))
@@ -34,7 +34,7 @@ class _Tools:
 
 def _next(text: str, messages: list[dict] | None = None) -> list[dict]:
     history = read_history(messages or [{"role": "user", "content": "go"}])
-    return _Run(_Tools(), history, "auto", True).next_calls(_Planned(text))  # type: ignore[arg-type]
+    return CompletionRun(_Tools(), history, "auto", True).next_calls(_Planned(text))  # type: ignore[arg-type]
 
 
 def _call(call_id: str, name: str, **args: object) -> dict:

@@ -13,7 +13,7 @@ from neurosym.errors import DecodeError
 from neurosym.plan import parse_plan
 from neurosym.serve import create_chat_completion
 from neurosym.serve._history import read_history
-from neurosym.serve.chat import _LiveCalls, _Run
+from neurosym.serve.chat import LiveCalls, CompletionRun
 from neurosym.tools import Param, Tool, ToolSet
 
 WEATHER = Tool("get_weather", params=(Param("city", "string"),))
@@ -29,10 +29,10 @@ class _Tools:
     tools = TOOLS
 
 
-def _live(parallel: bool = True) -> tuple[_LiveCalls, list[dict]]:
+def _live(parallel: bool = True) -> tuple[LiveCalls, list[dict]]:
     history = read_history([{"role": "user", "content": "go"}])
     sent: list[dict] = []
-    return _LiveCalls(_Run(_Tools(), history, "auto", parallel), sent.append), sent  # type: ignore[arg-type]
+    return LiveCalls(CompletionRun(_Tools(), history, "auto", parallel), sent.append), sent  # type: ignore[arg-type]
 
 
 def _step_end(index: int) -> tuple[DecisionEvent, int]:
@@ -117,7 +117,7 @@ def test_the_finished_plan_sends_the_rest_and_must_hold_what_was_sent() -> None:
 
 def test_a_plan_that_failed_its_checks_sends_no_call() -> None:
     history = read_history([{"role": "user", "content": "go"}])
-    run = _Run(_Tools(), history, "auto", True)  # type: ignore[arg-type]
+    run = CompletionRun(_Tools(), history, "auto", True)  # type: ignore[arg-type]
     assert run.next_calls(_Finished('a = get_weather(city="Oslo")', ok=False)) == []
     assert len(run.next_calls(_Finished('a = get_weather(city="Oslo")'))) == 1
 
