@@ -68,7 +68,7 @@ StopReason = Literal["complete", "exhausted", "tokens", "time"]
 #: Next tokens considered per branch: the model's best this many times the width.
 _CANDIDATES_PER_SLOT = 4
 #: A line that holds only a step's forced name: its next token chooses the tool.
-_NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]* = ")
+_NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]* = ?")
 #: The start of an argument's value: ``f(x=``, ``, y="``, ``, z=[``.
 _VALUE_START = re.compile(r'.*[(,] ?[A-Za-z_][A-Za-z0-9_]*=(?:"|\[)?')
 
@@ -237,6 +237,10 @@ class BeamSearch:
     steer: Steer = "decisions"
     guide_weight: float | None = None
     allow_repeats: bool = False
+    #: At a step's tool (the line holds only its forced name, ``r2 = ``), propose every
+    #: tool the grammar admits, however unlikely the model finds it after the request:
+    #: which tool to call is a choice between whole plans, for the weight to decide.
+    open_tools: bool = False
     #: Judges each reference the moment it is written and each complete argument's
     #: data flow (the bare one only checks that a reference names an earlier step).
     references: ReferencePotential = field(default_factory=ReferencePotential)
@@ -482,13 +486,15 @@ class BeamSearch:
         if n_allowed == 0:
             return out
         scores = np.where(allowed, lp, -np.inf)
-        take = min(n_allowed, self.width * _CANDIDATES_PER_SLOT)
+        opening = self.open_tools and _NAMED.fullmatch(branch.text.rsplit("\n", 1)[-1]) is not None
+        take = n_allowed if opening else min(n_allowed, self.width * _CANDIDATES_PER_SLOT)
         top = (np.argpartition(-scores, take - 1)[:take] if take < n_allowed
                else np.flatnonzero(allowed))
         top = top[np.argsort(-scores[top])]
         kept = 0
         fallback: tuple[float, float, float, int, int] | None = None
-        floor = float(scores[top[0]]) - self.plausibility if self.plausibility is not None else None
+        floor = (float(scores[top[0]]) - self.plausibility
+                 if self.plausibility is not None and not opening else None)
         for token in top:
             token = int(token)
             if floor is not None and kept and float(lp[token]) < floor:

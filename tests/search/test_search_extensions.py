@@ -217,3 +217,16 @@ def test_a_foreign_plan_outside_the_grammar_is_named(model, home_tools) -> None:
                      solver=False).plan(TRANSLATE_REQUEST)
     assert not result.ok and isinstance(result.error, PlanValidationError)
     assert "plan grammar" in result.explanation
+
+
+def test_open_tools_weighs_every_tool_at_a_steps_first_token(model, home_tools) -> None:
+    import re
+    result = Planner(home_tools, model=model, open_tools=True, **CALLING).plan(TRANSLATE_REQUEST)
+    forks = [e for e in result.search.events
+             if e.kind == "fork" and re.fullmatch(r"r1 = ?", e.text)]
+    assert forks, [e.text for e in result.search.events[:5]]
+    offered = [part.rsplit("'", 1)[0].strip(" '") for part in forks[0].reason.split(";")]
+    names = [tool.name for tool in home_tools]
+    # Every token kept there starts a tool, and the tool the request names is among them.
+    assert all(any(name.startswith(token) for name in names) for token in offered), offered
+    assert any("translate".startswith(token) for token in offered), offered
