@@ -21,8 +21,8 @@ from typing import Any
 
 from .errors import ConfigurationError, ConstraintReferenceError, Unsatisfiable
 
-__all__ = ["check_abstain", "check_budgets", "check_extensions", "check_satisfiable", "constraint_texts", "naming_removed",
-           "policy_tools"]
+__all__ = ["check_abstain", "check_budgets", "check_extensions", "check_satisfiable",
+           "constraint_texts", "naming_removed", "policy_tools"]
 
 
 def _whole(value: object) -> bool:

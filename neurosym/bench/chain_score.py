@@ -13,8 +13,8 @@ from typing import Any
 from ..decode.boundary import python_value
 from ..plan.ast import Call, Plan, Ref, walk_values
 
-__all__ = ["Answered", "CallNode", "EntryScore", "Reading", "drop_defaults", "nodes_of_plan", "plain_value",
-           "score", "summarise", "tool_defaults"]
+__all__ = ["Answered", "CallNode", "EntryScore", "Reading", "drop_defaults", "nodes_of_plan",
+           "plain_value", "score", "summarise", "tool_defaults"]
 
 #: One way to read an argument: ("lit", plain value) or ("ref", producer call, path).
 Reading = tuple[Any, ...]

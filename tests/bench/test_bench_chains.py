@@ -200,5 +200,5 @@ def test_the_command_line_takes_the_suite_and_bench_all_runs_it() -> None:
     with pytest.raises(SystemExit):
         parser.parse_args(["chains", "--mode", "free"])
     assert ("chains", "neurosym.bench.chains", "run_all") in cli.EXTRA_SUITES
-    assert set(cli._suite_options(chains.run_all, results_dir=Path("out"), limit=4,
+    assert set(cli.suite_options(chains.run_all, results_dir=Path("out"), limit=4,
                                   model="m.gguf")) == {"out_dir", "questions", "model"}

@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("bfcl_eval")
 
-from neurosym.bench.multi_turn import (MULTI_TURN_CATEGORIES, entry_instances, entry_tools, withheld_functions,
-                                       call_text, load_entries)
+from neurosym.bench.multi_turn import (MULTI_TURN_CATEGORIES, call_text, entry_instances,
+                                       entry_tools, load_entries, withheld_functions)
 from neurosym.errors import BenchmarkError
 
 
