@@ -603,7 +603,7 @@ class Planner:
             return chain_hooks(structure, _AnswerOnly())
         own = [hook if hasattr(hook, "on_boundary") else hook(request) for hook in self.hooks]
         if not self.solver:
-            return chain_hooks(structure, *own) if own else structure
+            return chain_hooks(structure, *own)
         from .solver.search import ConstraintSearch
         search = ConstraintSearch(self.tools, self.constraint_set or (),
                                   observations=observation_mapping(request.observations))

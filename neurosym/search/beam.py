@@ -194,9 +194,13 @@ class _Branch:
         (a tool, a terminal form) or of a call after its forced name (``r2 = ``); with
         ``values``, also the first token of each argument's value."""
         line = self.text.rsplit("\n", 1)[-1]
-        if not line or _NAMED.fullmatch(line) is not None:
+        if not line or self.at_tool():
             return True
         return values and _VALUE_START.fullmatch(line) is not None
+
+    def at_tool(self) -> bool:
+        """Whether the next token chooses a step's tool: the line holds only its name."""
+        return _NAMED.fullmatch(self.text.rsplit("\n", 1)[-1]) is not None
 
 
 @dataclass
@@ -486,7 +490,7 @@ class BeamSearch:
         if n_allowed == 0:
             return out
         scores = np.where(allowed, lp, -np.inf)
-        opening = self.open_tools and _NAMED.fullmatch(branch.text.rsplit("\n", 1)[-1]) is not None
+        opening = self.open_tools and branch.at_tool()
         take = n_allowed if opening else min(n_allowed, self.width * _CANDIDATES_PER_SLOT)
         top = (np.argpartition(-scores, take - 1)[:take] if take < n_allowed
                else np.flatnonzero(allowed))

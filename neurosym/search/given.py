@@ -17,7 +17,7 @@ from ..errors import ConfigurationError, PlanSyntaxError, PlanValidationError
 from .base import PartialPlan, Refusal, SearchSetup
 from .beam import Candidate, SearchEvent, SearchOutcome
 from .potentials import first_refusal
-from .score import score_tokens
+from .score import score_many
 
 __all__ = ["GivenPlans"]
 
@@ -46,12 +46,15 @@ class _GivenSearch:
         setup, model = self.setup, self.setup.model
         hard = [*([setup.references] if setup.references is not None else []),
                 *setup.potentials]
-        found: list[Candidate] = []
         events: list[SearchEvent] = []
         refusals: list[Refusal] = []
-        evaluated = 0
-        contrast = setup.beam.get("contrast")
-        weight = float(setup.beam.get("contrast_weight") or 0.0)
+
+        def note(event: SearchEvent) -> None:
+            events.append(event)
+            if setup.on_event is not None:
+                setup.on_event(event)
+
+        kept: list[tuple[str, PartialPlan, list[int]]] = []
         for text in self.texts:
             partial = PartialPlan()
             try:
@@ -62,27 +65,30 @@ class _GivenSearch:
                 refusal = Refusal("plan language", str(err))
             if refusal is not None:
                 refusals.append(refusal)
-                events.append(SearchEvent("refuse", text, float("-inf"),
-                                          f"{refusal.potential}: {refusal.reason}",
-                                          time.perf_counter() - started))
-                continue
-            tokens = model.tokenize(text)
-            evaluated += len(tokens)
-            logprob = score_tokens(model, prompt, tokens)
-            score = logprob + sum(float(p.weigh(partial)) for p in setup.soft)
-            if contrast and weight:
-                # Weighed as the beam weighs: less what the model writes whatever is asked.
-                score -= weight * score_tokens(model, contrast, tokens)
+                note(SearchEvent("refuse", text, float("-inf"),
+                                 f"{refusal.potential}: {refusal.reason}",
+                                 time.perf_counter() - started))
+            else:
+                kept.append((text, partial, model.tokenize(text)))
+        token_lists = [tokens for _, _, tokens in kept]
+        logprobs, evaluated = score_many(model, prompt, token_lists)
+        contrast = setup.beam.get("contrast")
+        weight = float(setup.beam.get("contrast_weight") or 0.0)
+        against = [0.0] * len(kept)
+        if contrast and weight and kept:
+            # Weighed as the beam weighs: less what the model writes whatever is asked.
+            against, more = score_many(model, contrast, token_lists)
+            evaluated += more
+        found: list[Candidate] = []
+        for (text, partial, tokens), logprob, other in zip(kept, logprobs, against):
+            score = (logprob - weight * other
+                     + sum(float(p.weigh(partial)) for p in setup.soft))
             found.append(Candidate(text, score, tuple(tokens), True, logprob))
-            events.append(SearchEvent("finish", text, score, "a given plan, weighed",
-                                      time.perf_counter() - started))
-            if setup.on_event is not None:
-                setup.on_event(events[-1])
+            note(SearchEvent("finish", text, score, "a given plan, weighed",
+                             time.perf_counter() - started))
         found.sort(key=lambda c: -c.score)
-        seconds = time.perf_counter() - started
         return SearchOutcome(candidates=tuple(found), events=tuple(events), stop="complete",
                              prompt_tokens=len(prompt), reused_tokens=0,
-                             evaluated_tokens=evaluated + len(prompt) * len(found),
-                             decode_calls=len(found), refusals=tuple(refusals),
-                             seconds=seconds, prompt_seconds=0.0,
-                             longest=max(self.texts, key=len))
+                             evaluated_tokens=evaluated, decode_calls=len(found),
+                             refusals=tuple(refusals), seconds=time.perf_counter() - started,
+                             prompt_seconds=0.0, longest=max(self.texts, key=len))

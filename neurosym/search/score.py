@@ -12,25 +12,37 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..model.llama import Model
 
-__all__ = ["score_text", "score_tokens"]
+__all__ = ["score_many", "score_text", "score_tokens"]
 
 
 def score_tokens(model: Model, prompt: Sequence[int], tokens: Sequence[int], *,
                  end: bool = True) -> float:
     """log p(tokens, then the end of the turn when ``end`` | prompt) under ``model``."""
+    return score_many(model, prompt, [tokens], end=end)[0][0]
+
+
+def score_many(model: Model, prompt: Sequence[int], texts: Sequence[Sequence[int]], *,
+               end: bool = True) -> tuple[list[float], int]:
+    """:func:`score_tokens` of each token list in ``texts`` after one ``prompt``, which is
+    evaluated once; and how many tokens the model evaluated in all."""
     from ..model.sequences import Continuation, SharedPrompt
-    with model.lock, SharedPrompt(model, prompt, capacity=max(512, len(tokens) + 1)) as shared:
-        total = 0.0
-        row = shared.first
-        if tokens:
-            seq = shared.start()
-            block = shared.evaluate([Continuation(seq, len(prompt), tuple(tokens))])[0]
-            total = float(row[tokens[0]]) + sum(float(block[i - 1][tokens[i]])
-                                                for i in range(1, len(tokens)))
-            row = block[-1]
-        if end:
-            total += max(float(row[e]) for e in model.eos)
-        return total
+    longest = max((len(tokens) for tokens in texts), default=0)
+    with model.lock, SharedPrompt(model, prompt, capacity=max(512, longest + 1)) as shared:
+        totals = []
+        for tokens in texts:
+            total = 0.0
+            row = shared.first
+            if tokens:
+                seq = shared.start()
+                block = shared.evaluate([Continuation(seq, len(prompt), tuple(tokens))])[0]
+                shared.release(seq)
+                total = float(row[tokens[0]]) + sum(float(block[i - 1][tokens[i]])
+                                                    for i in range(1, len(tokens)))
+                row = block[-1]
+            if end:
+                total += max(float(row[e]) for e in model.eos)
+            totals.append(total)
+        return totals, shared.evaluated + shared.tokens_evaluated
 
 
 def score_text(model: Model, prompt: str | Sequence[int], text: str, *, end: bool = True) -> float:
