@@ -58,6 +58,7 @@ EXTRA_SUITES: tuple[tuple[str, str, str], ...] = (
     ("constraints", "neurosym.bench.constraints", "run_all"),
     ("solver", "neurosym.solver.bench", "run_all"),
     ("chains", "neurosym.bench.chains", "run_all"),
+    ("search errors", "neurosym.bench.search_errors", "run_all"),
 )
 _MODE_CHOICES = (*MODES, "all")
 _HALF_CHOICES = (*HALVES, "both")
@@ -368,7 +369,7 @@ def _common(parser: argparse.ArgumentParser, *, default_half: str,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``bench`` sub-commands (``bfcl``, ``chains``, ``abstain``, ``all``) to ``parser``."""
+    """Add the ``bench`` sub-commands (``bfcl``, ``chains``, ``abstain``, ``search``, ``all``) to ``parser``."""
     suites = parser.add_subparsers(dest="bench_suite", metavar="SUITE", required=True)
     bfcl = suites.add_parser("bfcl", help="BFCL categories, scored by BFCL's own checker",
                              description="Run BFCL categories in one or all modes.")
@@ -401,6 +402,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help="the GGUF model file (default: the embedded SmolLM2)")
     abstain.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
                          help="where the result files go (default: bench/results)")
+    search = suites.add_parser("search", help="search errors: whether the search finds "
+                                              "the plans its own weight prefers",
+                               description="Run the search-error suite "
+                                           "(neurosym.bench.search_errors).")
+    search.add_argument("--limit", type=_positive, default=12, metavar="N",
+                        help="entries of each half of each category (default 12)")
+    search.add_argument("--mode", action="append", default=None, metavar="MODE",
+                        help="a search mode (repeat it): search1, search4, search8 or open4 "
+                             "(default: search4)")
+    search.add_argument("--half", choices=_HALF_CHOICES, default="both",
+                        help="dev, test or both (default: both)")
+    search.add_argument("--fresh", action="store_true",
+                        help="answer every entry again instead of reading the log")
+    search.add_argument("--model", default=None, metavar="GGUF",
+                        help="the GGUF model file (default: the embedded SmolLM2)")
+    search.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
+                        help="where the result files go (default: bench/results)")
     every = suites.add_parser("all", help="BFCL's non-live categories in every mode but "
                                           "free, then the project's own suites",
                               description="Run every benchmark suite.")
@@ -531,6 +549,13 @@ def main(args: argparse.Namespace) -> int:
             from .abstain import run_abstain
             run_abstain(limit=args.limit, model=args.model,
                         out_dir=args.results_dir or "bench/results")
+            return 0
+        if args.bench_suite == "search":
+            from .search_errors import run_search_errors
+            run_search_errors(limit=args.limit, modes=args.mode or ("search4",),
+                              halves=("dev", "test") if args.half == "both" else (args.half,),
+                              model=args.model, fresh=args.fresh,
+                              out_dir=args.results_dir or "bench/results")
             return 0
         if args.bench_suite == "all":
             start = time.perf_counter()
