@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..tools.toolset import ToolSet
 
 __all__ = ["language_of", "model_functions", "plan_calls", "checker_calls", "openai_tools",
-           "is_call_list", "has_call"]
+           "is_call_list", "has_call", "plain_name"]
 
 Doc = dict[str, Any]
 CheckerCalls = list[dict[str, dict[str, Any]]]
@@ -199,7 +199,7 @@ def _js_source(value: Any, schema: Mapping[str, Any]) -> Any:
     return _js_literal(value)
 
 
-def _plain_name(name: str) -> str:
+def plain_name(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z_]", "_", name)
 
 
@@ -218,7 +218,7 @@ def checker_calls(calls: Sequence[Mapping[str, Mapping[str, Any]]], functions: S
     """
     by_name: dict[str, Doc] = {}
     for doc in functions:
-        by_name.setdefault(_plain_name(doc["name"]), doc)
+        by_name.setdefault(plain_name(doc["name"]), doc)
     for doc in functions:
         by_name[doc["name"]] = doc
     out: CheckerCalls = []

@@ -25,12 +25,11 @@ Writes ``bench/results/abstain.json`` (every entry's readings and the fitted row
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -170,12 +169,6 @@ def fit(observations: Sequence[Observation], rule: str) -> float:
                                        -abs(bias)))
 
 
-def _read(path: Path) -> list[Observation]:
-    if not path.is_file():
-        return []
-    return [Observation(**json.loads(line)) for line in path.read_text().splitlines() if line]
-
-
 def run_abstain(*, limit: int = 20, model: Any = None, out_dir: str | Path = "bench/results",
                 stream: TextIO | None = None, live_limit: int | None = None) -> dict[str, Any]:
     """Observe ``limit`` entries of each half of each category (and ``live_limit``, by
@@ -183,36 +176,29 @@ def run_abstain(*, limit: int = 20, model: Any = None, out_dir: str | Path = "be
     from ..model import load_model
     from .bfcl import load_category
     from .modes import PLANNER_MODES, resolve_model
-    from .report import environment, write_results
+    from .report import EntryLog, environment, write_results
     stream = stream or sys.stderr
     path = resolve_model(model)
     loaded = load_model(path)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    log = out / "abstain_entries.jsonl"
-    seen = {(o.id, o.half): o for o in _read(log)}
     units = [(c, h, limit) for h in ("dev", "test") for c in (*RELEVANT, *IRRELEVANT)]
     units += [(c, "live", live_limit or limit) for c in LIVE]
     options = dict(PLANNER_MODES["search4"])
     observations: list[Observation] = []
-    with log.open("a") as sink:
+    with EntryLog(out_dir, "abstain_entries.jsonl", Observation, lambda o: (o.id, o.half)) as log:
         for category, half, n in units:
             entries = load_category(category, n, half=None if half == "live" else half)
             for entry in entries:
-                if (entry.id, half) in seen:
-                    observations.append(seen[(entry.id, half)])
-                    continue
-                observation = observe(entry, loaded, half, **options)
-                sink.write(json.dumps(asdict(observation)) + "\n")
-                sink.flush()
+                observation = log.get(entry.id, half)
+                if observation is None:
+                    observation = log.add(observe(entry, loaded, half, **options))
+                    print(f"abstain {category}:{half} {entry.id} odds={observation.head_odds} "
+                          f"call_right={observation.call_right} {observation.seconds:.1f}s",
+                          file=stream, flush=True)
                 observations.append(observation)
-                print(f"abstain {category}:{half} {entry.id} odds={observation.head_odds} "
-                      f"call_right={observation.call_right} {observation.seconds:.1f}s",
-                      file=stream, flush=True)
     document = summarise(observations)
     env = environment(path)
     write_results("abstain", document["rows"], key=("rule", "bias_from", "half", "category"), env=env,
-                  directory=out, render=_markdown)
+                  directory=Path(out_dir), render=_markdown)
     return document
 
 

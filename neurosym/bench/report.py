@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..errors import BenchmarkError
 
-__all__ = ["Environment", "environment", "results_dir", "merge_rows", "write_results",
+__all__ = ["Environment", "environment", "results_dir", "merge_rows", "write_results", "EntryLog",
            "write_bfcl_results", "write_run_time", "bfcl_markdown", "BFCL_KEY", "YARDSTICK",
            "YARDSTICK_MODEL"]
 
@@ -190,6 +190,55 @@ def write_results(suite: str, rows: Sequence[Mapping[str, Any]], *, key: Sequenc
     _write_atomically(json_path, json.dumps(document, indent=2, sort_keys=False) + "\n")
     _write_atomically(md_path, (render or _plain_markdown)(document))
     return json_path, md_path
+
+
+Record = TypeVar("Record")
+
+
+class EntryLog(Generic[Record]):
+    """A suite's readings, one JSON line per entry under ``out_dir``, so an interrupted run
+    goes on where it stopped. ``record`` is the reading's dataclass and ``key`` what
+    names one reading (an entry in a half and a mode); ``fresh`` starts the log over.
+    Use as a context manager: :meth:`add` writes and flushes each new reading."""
+
+    def __init__(self, out_dir: str | Path, name: str, record: type[Record],
+                 key: Callable[[Record], tuple[Any, ...]], *, fresh: bool = False) -> None:
+        directory = Path(out_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / name
+        if fresh and self.path.exists():
+            self.path.unlink()
+        self._key = key
+        lines = self.path.read_text().splitlines() if self.path.is_file() else []
+        try:
+            self.seen: dict[tuple[Any, ...], Record] = {
+                key(item): item for item in (record(**json.loads(line)) for line in lines if line)}
+        except (ValueError, TypeError) as err:
+            raise BenchmarkError(f"{self.path} holds a line that is not a {record.__name__}: {err}",
+                                 hint="delete the file, or run the suite with --fresh") from err
+        self._sink: Any = None
+
+    def __enter__(self) -> EntryLog[Record]:
+        self._sink = self.path.open("a")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
+
+    def get(self, *key: Any) -> Record | None:
+        """The reading already logged under ``key``, if any."""
+        return self.seen.get(tuple(key))
+
+    def add(self, item: Record) -> Record:
+        """Log a new reading."""
+        if self._sink is None:
+            raise BenchmarkError("the entry log is not open", hint="use it in a with block")
+        self._sink.write(json.dumps(asdict(item)) + "\n")  # type: ignore[call-overload]
+        self._sink.flush()
+        self.seen[self._key(item)] = item
+        return item
 
 
 def write_run_time(seconds: float, *, model: str | Path | None, jobs: int,

@@ -28,13 +28,14 @@ the dev halves may be looked at to tune; the test halves are reported. Writes
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
+
+from .modes import PLANNER_MODES
 
 __all__ = ["CATEGORIES", "KINDS", "SEARCH_MODES", "Reading", "intended_plan", "read_entry",
            "summarise", "run_search_errors", "run_all"]
@@ -47,10 +48,8 @@ KINDS: tuple[str, ...] = ("right", "found", "search_error", "model_error", "refu
 #: The modes this suite can run: the BFCL bench's searched modes, and the search with
 #: every tool proposed at a step's first token.
 SEARCH_MODES: Mapping[str, Mapping[str, Any]] = {
-    "search1": {"width": 1},
-    "search4": {"width": 4},
-    "search8": {"width": 8},
-    "open4": {"width": 4, "open_tools": True},
+    **{mode: PLANNER_MODES[mode] for mode in ("search1", "search4", "search8")},
+    "open4": {**PLANNER_MODES["search4"], "open_tools": True},
 }
 #: Options that change how the search goes, not how a plan is weighed: left out when
 #: the intended plan is weighed.
@@ -99,12 +98,12 @@ def intended_plan(entry: Any, tools: Any) -> str | None:
     """The plan text of ``entry``'s ground truth over ``tools`` (the shown ones), each
     argument its first allowed value; None when a call names no shown tool."""
     from ..plan.ast import Call, Plan, Step
-    from ._convert import _plain_name
+    from ._convert import plain_name
     by_name = {tool.name: tool for tool in tools}
     steps = []
     for index, call in enumerate(entry.ground_truth or ()):
         for name, arguments in call.items():
-            tool = by_name.get(name) or by_name.get(_plain_name(name))
+            tool = by_name.get(name) or by_name.get(plain_name(name))
             if tool is None:
                 return None
             chosen = []
@@ -202,12 +201,6 @@ def summarise(readings: Sequence[Reading]) -> list[dict[str, Any]]:
     return rows
 
 
-def _read(path: Path) -> list[Reading]:
-    if not path.is_file():
-        return []
-    return [Reading(**json.loads(line)) for line in path.read_text().splitlines() if line]
-
-
 def run_search_errors(*, limit: int = 12, modes: Sequence[str] = ("search4",),
                       halves: Sequence[str] = ("dev", "test"),
                       categories: Sequence[str] = CATEGORIES, model: Any = None,
@@ -220,7 +213,7 @@ def run_search_errors(*, limit: int = 12, modes: Sequence[str] = ("search4",),
     from ..model import load_model
     from .bfcl import load_category
     from .modes import resolve_model
-    from .report import environment, write_results
+    from .report import EntryLog, environment, write_results
     unknown = [mode for mode in modes if mode not in SEARCH_MODES]
     if unknown:
         raise BenchmarkError(f"unknown search mode(s): {', '.join(unknown)}",
@@ -228,32 +221,24 @@ def run_search_errors(*, limit: int = 12, modes: Sequence[str] = ("search4",),
     stream = stream or sys.stderr
     path = resolve_model(model)
     loaded = load_model(path)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    log = out / "search_entries.jsonl"
-    if fresh and log.exists():
-        log.unlink()
-    seen = {(r.id, r.half, r.mode): r for r in _read(log)}
     readings: list[Reading] = []
-    with log.open("a") as sink:
+    log = EntryLog(out_dir, "search_entries.jsonl", Reading,
+                   lambda r: (r.id, r.half, r.mode), fresh=fresh)
+    with log:
         for mode in modes:
-            options = {"solver": True, **SEARCH_MODES[mode]}
+            options = dict(SEARCH_MODES[mode])
             for half in halves:
                 for category in categories:
                     for entry in load_category(category, limit, half=half):
-                        key = (entry.id, half, mode)
-                        if key in seen:
-                            readings.append(seen[key])
-                            continue
-                        reading = read_entry(entry, loaded, half, mode, options)
-                        sink.write(json.dumps(asdict(reading)) + "\n")
-                        sink.flush()
+                        reading = log.get(entry.id, half, mode)
+                        if reading is None:
+                            reading = log.add(read_entry(entry, loaded, half, mode, options))
+                            print(f"search {mode} {half} {entry.id}: {reading.kind} "
+                                  f"({reading.seconds:.1f}s)", file=stream, flush=True)
                         readings.append(reading)
-                        print(f"search {mode} {half} {entry.id}: {reading.kind} "
-                              f"({reading.seconds:.1f}s)", file=stream, flush=True)
     rows = summarise(readings)
     write_results("search", rows, key=("mode", "half", "category"), env=environment(path),
-                  directory=out, render=_markdown)
+                  directory=Path(out_dir), render=_markdown)
     return rows
 
 

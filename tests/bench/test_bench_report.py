@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,35 @@ def test_rows_written_before_the_new_figures_keep_empty_cells(tmp_path: Path) ->
                 if line.startswith("| parallel"))
     assert line.startswith("| parallel | whole | grammar | 200 | 40.0 | 60.0 | -20.0 | 100.0 "
                            "|  |  |  | 300 |")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    id: str
+    half: str
+    value: int
+
+
+def test_entry_log_resumes_where_it_stopped(tmp_path):
+    from neurosym.bench.report import EntryLog
+    with EntryLog(tmp_path, "log.jsonl", _Reading, lambda r: (r.id, r.half)) as log:
+        assert log.get("a", "dev") is None
+        log.add(_Reading("a", "dev", 1))
+        log.add(_Reading("a", "test", 2))
+    again = EntryLog(tmp_path, "log.jsonl", _Reading, lambda r: (r.id, r.half))
+    assert again.get("a", "dev") == _Reading("a", "dev", 1)
+    assert again.get("a", "test") == _Reading("a", "test", 2)
+    assert again.get("b", "dev") is None
+    fresh = EntryLog(tmp_path, "log.jsonl", _Reading, lambda r: (r.id, r.half), fresh=True)
+    assert fresh.seen == {}
+    assert not (tmp_path / "log.jsonl").exists()
+
+
+def test_entry_log_names_a_line_it_cannot_read(tmp_path):
+    from neurosym.bench.report import EntryLog
+    from neurosym.errors import BenchmarkError
+    (tmp_path / "log.jsonl").write_text('{"id": "a", "half": "dev"}\n')
+    with pytest.raises(BenchmarkError, match="not a _Reading"):
+        EntryLog(tmp_path, "log.jsonl", _Reading, lambda r: (r.id, r.half))
+    with pytest.raises(BenchmarkError, match="not open"):
+        EntryLog(tmp_path, "other.jsonl", _Reading, lambda r: (r.id,)).add(_Reading("a", "dev", 1))
