@@ -67,6 +67,12 @@ DEFAULT_THRESHOLD: float | None = 8.0
 DEFAULT_STEER: Steer = "decisions"
 #: Scale of the contrast where it guides the beam (fitted with the two above).
 DEFAULT_GUIDE_WEIGHT: float | None = 1.0
+#: Scale of the contrast on the end of the plan, where ending competes with another
+#: call (None: ``contrast_weight``). Re-ranking the plans the search finished on the
+#: 48 dev entries of ``neurosym bench search``: 22 right at 0.5, 26 from 0.75 to 1.0
+#: (docs/ARCHITECTURE.md); at 1.0 the demo's booking loses to its search alone by
+#: 0.02 nats, so the low end of that plateau.
+DEFAULT_END_WEIGHT: float | None = 0.75
 #: Next tokens this many nats below the model's best are not considered.
 DEFAULT_PLAUSIBILITY: float | None = 2.3
 
@@ -100,7 +106,9 @@ class Planner:
     checking, proposals, backjumping), which is also the fallback when no searched plan
     passes. A plan's weight is its log-probability after the request less
     ``contrast_weight`` times its log-probability after the same prompt with an empty
-    request (what the model would write whatever was asked); ``threshold`` (nats) drops
+    request (what the model would write whatever was asked), the end of the plan's
+    log-probability there scaled by ``end_weight`` instead (None: ``contrast_weight``);
+    ``threshold`` (nats) drops
     branches that far behind the best. ``abstain`` says how abstaining is weighed
     against calling: ``"plan"``, ``none()`` against the best plan that calls, with
     ``abstain_bias`` (nats) added to its weight; ``"head"``, the odds of ``none()``
@@ -140,6 +148,7 @@ class Planner:
                  plausibility: float | None = DEFAULT_PLAUSIBILITY, canonical: bool = True,
                  nested: bool = False, steer: Steer = DEFAULT_STEER,
                  guide_weight: float | None = DEFAULT_GUIDE_WEIGHT,
+                 end_weight: float | None = DEFAULT_END_WEIGHT,
                  prompt_cache: Any = None, engine: Any = None, bend: bool = False,
                  potentials: Sequence[Any] = (), search: SearchFactory | None = None,
                  hooks: Sequence[Any] = (), open_tools: bool = False) -> None:
@@ -194,6 +203,7 @@ class Planner:
         self.nested = nested
         self.steer = steer
         self.guide_weight = guide_weight
+        self.end_weight = end_weight
         self.canonical = canonical
         #: Whether a value the request states may be changed to meet a constraint (the
         #: plan is then ``adjusted`` and lists it); by default it is ``unsatisfiable``.
@@ -434,7 +444,7 @@ class Planner:
                 return PlanResult(ok=False, plan=None, text="", explanation=str(error),
                                   error=error, timings={"total_s": time.perf_counter() - started})
         contrast = None
-        if self.contrast_weight or self.guide_weight:
+        if self.contrast_weight or self.guide_weight or self.end_weight:
             empty = model.render_chat(self.messages(_without_request(request.messages_in),
                                                     observations=request.observations or None,
                                                     tools=request.shown))
@@ -452,6 +462,7 @@ class Planner:
                                   "plausibility": self.plausibility, "contrast": contrast,
                                   "contrast_weight": self.contrast_weight,
                                   "steer": self.steer, "guide_weight": self.guide_weight,
+                                  "end_weight": self.end_weight,
                                   "allow_repeats": self.allow_repeats,
                                   "open_tools": self.open_tools})
         search = setup.beam_search() if self.search is None else self.search(setup)
@@ -627,7 +638,8 @@ class Planner:
                            contrast_weight=self.contrast_weight, threshold=self.threshold,
                            plausibility=self.plausibility, canonical=self.canonical,
                            nested=self.nested, steer=self.steer,
-                           guide_weight=self.guide_weight, seed=self.seed,
+                           guide_weight=self.guide_weight, end_weight=self.end_weight,
+                           seed=self.seed,
                            search=self.search, open_tools=self.open_tools)
             free._judge = False  # type: ignore[attr-defined]
 

@@ -217,7 +217,8 @@ class BeamSearch:
     token, a call's tool, the end), there and at the first token of each value
     (``"values"``), or nowhere (``"none"``: the plain log-probability);
     the finished plans are ranked by the full weight in every case; ``guide_weight``
-    scales the contrast where it guides (None: ``contrast_weight``);
+    scales the contrast where it guides (None: ``contrast_weight``); ``end_weight``
+    scales it on the end-of-turn token, in the weight (None: ``contrast_weight``);
     ``allow_repeats=False`` refuses a step that repeats an earlier one exactly; ``always`` are plan texts (``none()``) scored and
     offered whether or not the beam reaches them;
     ``potentials`` are checked at every complete value, reference and call, and ``soft``
@@ -240,6 +241,8 @@ class BeamSearch:
     contrast_weight: float = 0.0
     steer: Steer = "decisions"
     guide_weight: float | None = None
+    #: Scale of the contrast on the end of the plan (None: ``contrast_weight``).
+    end_weight: float | None = None
     allow_repeats: bool = False
     #: At a step's tool (the line holds only its forced name, ``r2 = ``), propose every
     #: tool the grammar admits, however unlikely the model finds it after the request:
@@ -268,9 +271,12 @@ class BeamSearch:
         self._bytes = model.token_bytes
         self._eos = sorted(model.eos)
         self._contrasted = bool(self.contrast) and (self.contrast_weight != 0.0
-                                                    or bool(self.guide_weight))
+                                                    or bool(self.guide_weight)
+                                                    or bool(self.end_weight))
         self._guide_weight = ((self.contrast_weight if self.guide_weight is None
                                else self.guide_weight) if self._contrasted else 0.0)
+        self._end_weight = ((self.contrast_weight if self.end_weight is None
+                             else self.end_weight) if self._contrasted else 0.0)
         words = (model.n_vocab + 31) // 32
         self._mask = np.zeros(words, dtype=np.int32)
         model.check_fits(len(prompt), reserve=self.max_tokens)
@@ -359,15 +365,17 @@ class BeamSearch:
             shared.release(seq)
         ends = ends or self._eos
 
-        def total(first: np.ndarray, block: np.ndarray) -> float:
-            value = float(first[tokens[0]]) + sum(float(block[j - 1][tokens[j]])
-                                                  for j in range(1, len(tokens)))
-            return value + float(block[-1][max(ends, key=lambda e: float(rows[0][-1][e]))])
+        end = max(ends, key=lambda e: float(rows[0][-1][e]))
 
-        logprob = total(root.logprobs, rows[0])
+        def body(first: np.ndarray, block: np.ndarray) -> float:
+            return float(first[tokens[0]]) + sum(float(block[j - 1][tokens[j]])
+                                                 for j in range(1, len(tokens)))
+
+        logprob = body(root.logprobs, rows[0]) + float(rows[0][-1][end])
         score = logprob
         if root.contrast is not None and len(rows) > 1:
-            score -= self.contrast_weight * total(root.contrast, rows[1])
+            score -= (self.contrast_weight * body(root.contrast, rows[1])
+                      + self._end_weight * float(rows[1][-1][end]))
         self._event("finish", text, score)
         return Candidate(text, score, tuple(tokens), True, logprob)
 
@@ -471,7 +479,7 @@ class BeamSearch:
 
         if matcher.is_stopped():
             # The grammar can only end here; the end token still costs its probability.
-            gain, logprob = branch.end_gain(self._eos, weight)
+            gain, logprob = branch.end_gain(self._eos, self._end_weight)
             return [(branch.score + gain, branch.logprob + logprob,
                      branch.guide + branch.end_gain(self._eos, steering)[0], index, -1)]
         mask = self._mask
@@ -482,7 +490,7 @@ class BeamSearch:
         out: list[tuple[float, float, float, int, int]] = []
         ends = [e for e in self._eos if allowed[e]]
         if ends:
-            gain, logprob = branch.end_gain(ends, weight)
+            gain, logprob = branch.end_gain(ends, self._end_weight)
             out.append((branch.score + gain, branch.logprob + logprob,
                         branch.guide + branch.end_gain(ends, steering)[0], index, -1))
             allowed[ends] = False

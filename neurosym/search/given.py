@@ -17,7 +17,7 @@ from ..errors import ConfigurationError, PlanSyntaxError, PlanValidationError
 from .base import PartialPlan, Refusal, SearchSetup
 from .beam import Candidate, SearchEvent, SearchOutcome
 from .potentials import first_refusal
-from .score import score_many
+from .score import score_many, score_parts
 
 __all__ = ["GivenPlans"]
 
@@ -74,14 +74,17 @@ class _GivenSearch:
         logprobs, evaluated = score_many(model, prompt, token_lists)
         contrast = setup.beam.get("contrast")
         weight = float(setup.beam.get("contrast_weight") or 0.0)
+        end_weight = setup.beam.get("end_weight")
+        end_weight = weight if end_weight is None else float(end_weight)
         against = [0.0] * len(kept)
-        if contrast and weight and kept:
+        if contrast and (weight or end_weight) and kept:
             # Weighed as the beam weighs: less what the model writes whatever is asked.
-            against, more = score_many(model, contrast, token_lists)
+            bodies, ends, more = score_parts(model, contrast, token_lists)
+            against = [weight * b + end_weight * e for b, e in zip(bodies, ends)]
             evaluated += more
         found: list[Candidate] = []
         for (text, partial, tokens), logprob, other in zip(kept, logprobs, against):
-            score = (logprob - weight * other
+            score = (logprob - other
                      + sum(float(p.weigh(partial)) for p in setup.soft))
             found.append(Candidate(text, score, tuple(tokens), True, logprob))
             note(SearchEvent("finish", text, score, "a given plan, weighed",

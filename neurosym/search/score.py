@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..model.llama import Model
 
-__all__ = ["score_many", "score_text", "score_tokens"]
+__all__ = ["score_many", "score_parts", "score_text", "score_tokens"]
 
 
 def score_tokens(model: Model, prompt: Sequence[int], tokens: Sequence[int], *,
@@ -21,14 +21,15 @@ def score_tokens(model: Model, prompt: Sequence[int], tokens: Sequence[int], *,
     return score_many(model, prompt, [tokens], end=end)[0][0]
 
 
-def score_many(model: Model, prompt: Sequence[int], texts: Sequence[Sequence[int]], *,
-               end: bool = True) -> tuple[list[float], int]:
-    """:func:`score_tokens` of each token list in ``texts`` after one ``prompt``, which is
-    evaluated once; and how many tokens the model evaluated in all."""
+def score_parts(model: Model, prompt: Sequence[int], texts: Sequence[Sequence[int]]
+                ) -> tuple[list[float], list[float], int]:
+    """For each token list in ``texts`` after one ``prompt`` (evaluated once): the
+    log-probability of its tokens, and of the end of the turn after them (the end token
+    the model finds likeliest there); and how many tokens the model evaluated in all."""
     from ..model.sequences import Continuation, SharedPrompt
     longest = max((len(tokens) for tokens in texts), default=0)
     with model.lock, SharedPrompt(model, prompt, capacity=max(512, longest + 1)) as shared:
-        totals = []
+        bodies, ends = [], []
         for tokens in texts:
             total = 0.0
             row = shared.first
@@ -39,10 +40,19 @@ def score_many(model: Model, prompt: Sequence[int], texts: Sequence[Sequence[int
                 total = float(row[tokens[0]]) + sum(float(block[i - 1][tokens[i]])
                                                     for i in range(1, len(tokens)))
                 row = block[-1]
-            if end:
-                total += max(float(row[e]) for e in model.eos)
-            totals.append(total)
-        return totals, shared.evaluated + shared.tokens_evaluated
+            bodies.append(total)
+            ends.append(max(float(row[e]) for e in model.eos))
+        return bodies, ends, shared.evaluated + shared.tokens_evaluated
+
+
+def score_many(model: Model, prompt: Sequence[int], texts: Sequence[Sequence[int]], *,
+               end: bool = True) -> tuple[list[float], int]:
+    """:func:`score_tokens` of each token list in ``texts`` after one ``prompt``, which is
+    evaluated once; and how many tokens the model evaluated in all."""
+    bodies, ends, evaluated = score_parts(model, prompt, texts)
+    if not end:
+        return bodies, evaluated
+    return [b + e for b, e in zip(bodies, ends)], evaluated
 
 
 def score_text(model: Model, prompt: str | Sequence[int], text: str, *, end: bool = True) -> float:

@@ -64,8 +64,9 @@ def test_width_one_is_greedy_decoding(model, home_tools, request_text: str) -> N
     assert text and text == _greedy_reference(model, matcher, tokens)
 
 
-def _sequential_logprob(model, prompt: list[int], text: str) -> float:
-    """log p(text, end | prompt), each token evaluated alone, the text split canonically."""
+def _sequential_parts(model, prompt: list[int], text: str) -> tuple[float, np.ndarray]:
+    """log p(text | prompt), each token evaluated alone, the text split canonically; and
+    the log-probabilities of the next token after it."""
     total = 0.0
     with model.lock:
         model.reset()
@@ -73,12 +74,18 @@ def _sequential_logprob(model, prompt: list[int], text: str) -> float:
         for token in model.tokenize(text):
             total += float(log_softmax(model.logits())[token])
             model.eval([token])
-        total += max(float(log_softmax(model.logits())[e]) for e in model.eos)
-    return total
+        return total, log_softmax(model.logits())
+
+
+def _sequential_logprob(model, prompt: list[int], text: str) -> float:
+    """log p(text, end | prompt), each token evaluated alone, the text split canonically."""
+    body, after = _sequential_parts(model, prompt, text)
+    return body + max(float(after[e]) for e in model.eos)
 
 
 def test_scores_are_the_models_log_probability_of_each_plan(model, home_tools) -> None:
-    planner = Planner(home_tools, model=model, width=4, contrast_weight=0.0, abstain_bias=0.0)
+    planner = Planner(home_tools, model=model, width=4, contrast_weight=0.0, end_weight=0.0,
+                      abstain_bias=0.0)
     result = planner.plan(REQUESTS[2])
     assert result.ok and result.alternatives
     prompt = model.tokenize_prompt(model.render_chat(planner.messages(REQUESTS[2])))
@@ -90,15 +97,23 @@ def test_scores_are_the_models_log_probability_of_each_plan(model, home_tools) -
     assert ranked == sorted(ranked, reverse=True)
 
 
-def test_the_contrast_is_the_log_probability_after_an_empty_request(model, home_tools) -> None:
-    planner = Planner(home_tools, model=model, width=2, contrast_weight=0.5)
+@pytest.mark.parametrize("end_weight", [None, 1.0])
+def test_the_contrast_is_the_log_probability_after_an_empty_request(model, home_tools,
+                                                                     end_weight) -> None:
+    planner = Planner(home_tools, model=model, width=2, contrast_weight=0.5,
+                      end_weight=end_weight)
     result = planner.plan(REQUESTS[0])
     assert result.ok
     prompt = model.tokenize_prompt(model.render_chat(planner.messages(REQUESTS[0])))
     empty = model.tokenize_prompt(model.render_chat(planner.messages("")))
-    conditional = _sequential_logprob(model, prompt, result.text)
-    contrast = _sequential_logprob(model, empty, result.text)
-    expected = conditional - 0.5 * contrast
+    body, after = _sequential_parts(model, prompt, result.text)
+    end = max(model.eos, key=lambda e: float(after[e]))
+    contrast_body, contrast_after = _sequential_parts(model, empty, result.text)
+    # The end token the request makes likeliest, weighed after both prompts; the end's
+    # contrast at end_weight (None: the contrast's own scale).
+    scale = 0.5 if end_weight is None else end_weight
+    expected = (body + float(after[end])
+                - 0.5 * contrast_body - scale * float(contrast_after[end]))
     assert result.score == pytest.approx(expected, abs=0.05 + 0.01 * abs(expected))
 
 
