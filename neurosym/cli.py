@@ -1,4 +1,4 @@
-"""The ``neurosym`` command: ``plan``, ``demo``, ``run``, ``serve`` and ``bench``.
+"""The ``neurosym`` command: ``plan``, ``demo``, ``run``, ``serve``, ``tune`` and ``bench``.
 
 Errors from the library print as one message with a hint on stderr and exit with 2;
 a plan the model could not finish exits with 1.
@@ -26,6 +26,7 @@ _DELEGATED = {
     "run": ("neurosym.run_cli", "plan, execute, observe and re-plan with real tools"),
     "bench": ("neurosym.bench.cli", "run the benchmarks (BFCL and neurosym's own suites)"),
     "serve": ("neurosym.serve.cli", "serve the planner as an OpenAI-compatible chat API"),
+    "tune": ("neurosym.tune.cli", "train a LoRA adapter that fits the planner to its tools"),
 }
 
 
@@ -76,6 +77,8 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="GGUF",
                         help="a GGUF model file (default: NEUROSYM_MODEL, ./models/, or the "
                              "embedded SmolLM2-135M)")
+    parser.add_argument("--adapter", metavar="GGUF", default=None,
+                        help="a LoRA adapter for the model (neurosym tune writes them)")
     parser.add_argument("--max-tokens", type=_positive, default=256, metavar="N",
                         help="most tokens the plan may take (default 256)")
     parser.add_argument("--seed", type=int, default=None, help="seed for --sample")
@@ -162,7 +165,8 @@ def _planner(tools: Any, args: argparse.Namespace, **options: Any) -> Any:
     from .planner import Planner
     cache = resolve_prompt_cache(None, default_on=True) if getattr(args, "prompt_cache", True) else False
     return Planner(tools, constraints=list(getattr(args, "constraint", []) or []),
-                   model=args.model, max_tokens=args.max_tokens, seed=args.seed,
+                   model=args.model, adapter=getattr(args, "adapter", None),
+                   max_tokens=args.max_tokens, seed=args.seed,
                    sampling=args.sample, prompt_cache=cache, **options)
 
 

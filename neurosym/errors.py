@@ -32,6 +32,7 @@ __all__ = [
     "ModelError",
     "ModelNotFoundError",
     "ModelFormatError",
+    "AdapterError",
     "ModelTooLargeError",
     "ContextSizeError",
     "ContextOverflowError",
@@ -175,6 +176,10 @@ class ModelNotFoundError(ModelError, FileNotFoundError):
 
 class ModelFormatError(ModelError, ValueError):
     """The file is not a GGUF model llama.cpp can load."""
+
+
+class AdapterError(ModelFormatError):
+    """A LoRA adapter that is not one, or does not fit the model it is loaded with."""
 
 
 class ModelTooLargeError(ModelError, MemoryError):

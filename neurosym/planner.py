@@ -151,7 +151,8 @@ class Planner:
                  end_weight: float | None = DEFAULT_END_WEIGHT,
                  prompt_cache: Any = None, engine: Any = None, bend: bool = False,
                  potentials: Sequence[Any] = (), search: SearchFactory | None = None,
-                 hooks: Sequence[Any] = (), open_tools: bool = False) -> None:
+                 hooks: Sequence[Any] = (), open_tools: bool = False,
+                 adapter: str | os.PathLike[str] | None = None) -> None:
         from ._planner_args import (check_abstain, check_budgets, check_extensions,
                                     check_satisfiable, constraint_texts, naming_removed,
                                     policy_tools)
@@ -184,6 +185,8 @@ class Planner:
         self.n_ctx = n_ctx
         self.max_string_length = max_string_length
         self._model_spec = model
+        #: A LoRA adapter for the model (``neurosym tune`` writes them); checked on load.
+        self.adapter = adapter
         self._model: Model | None = model if _is_model(model) else None  # type: ignore[assignment]
         self._grammar: SpecialisedGrammar | None = None
         self._decoder: Any = None
@@ -229,7 +232,8 @@ class Planner:
         """The model (loaded on first use, shared with every planner of the same file)."""
         if self._model is None:
             from .model import load_model
-            self._model = load_model(self._model_spec, n_ctx=self.n_ctx)  # type: ignore[arg-type]
+            self._model = load_model(self._model_spec, n_ctx=self.n_ctx,  # type: ignore[arg-type]
+                                     adapter=self.adapter)
         return self._model
 
     @property

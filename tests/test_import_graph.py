@@ -61,7 +61,8 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer) for layer in (
     {"planner"},                    # 13. the Planner
     {"demo", "run_cli", "serve"},   # 14. the demo's tools, `neurosym run`, the server
     {"bench"},                      # 15. benchmarks (they plan the demo)
-    {"cli", "notebook"},            # 16. `neurosym` (runs run_cli, bench, serve by name); notebooks
+    {"cli", "notebook", "tune"},    # 16. `neurosym` (runs run_cli, bench, serve, tune by name);
+                                    #     notebooks; the adapter recipe (checks BFCL for overlap)
     {"__main__"},                   # 17. `python -m neurosym`
 ))
 

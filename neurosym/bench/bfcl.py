@@ -35,7 +35,7 @@ from .leaks import leaks
 __all__ = ["AST_CATEGORIES", "ERROR_TYPES", "ErrorType", "BfclEntry", "Answer", "Score",
            "EntryResult", "RunResult", "AnswerFn", "Half", "HALVES", "categories",
            "entry_half", "has_halves", "unit_name", "load_category", "score_entry",
-           "classify_checker_error", "run_category"]
+           "classify_checker_error", "run_category", "bfcl_data_dir"]
 
 #: Every single-turn category BFCL scores with its AST checker, in leaderboard order.
 AST_CATEGORIES: tuple[str, ...] = (

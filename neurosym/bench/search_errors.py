@@ -252,7 +252,8 @@ def _markdown(document: Mapping[str, Any]) -> str:
              "heavier plan; *model error*: a wrong plan the search finished outweighs it; "
              "*refused*: the checks refuse the intended plan; *unwritable*: no plan over "
              "the shown tools says the ground truth. Dev halves are tuned on, test halves "
-             "reported.", "",
+             "reported. A run replaces only the rows of the modes and halves it ran: "
+             "each row's date says which code measured it.", "",
              "| mode | half | category | n | accuracy % | right | found | search error | model error | "
              "refused | unwritable | mean s | date |",
              "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]

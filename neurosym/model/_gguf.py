@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["MetadataValue", "read_metadata", "trained_context"]
+__all__ = ["MetadataValue", "GGUFHeader", "read_metadata", "read_header", "trained_context"]
 
 _FIXED = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?",
           10: "<Q", 11: "<q", 12: "<d"}
@@ -69,6 +69,52 @@ def read_metadata(path: Path, keys: set[str]) -> dict[str, MetadataValue]:
         except (_Truncated, struct.error, UnicodeDecodeError):
             pass
     return found
+
+
+@dataclass(frozen=True)
+class GGUFHeader:
+    """A GGUF file's scalar and string metadata, and each tensor's shape (llama.cpp's
+    order: the innermost dimension first)."""
+
+    metadata: dict[str, Any]
+    tensors: dict[str, tuple[int, ...]]
+
+    def text(self, key: str) -> str | None:
+        value = self.metadata.get(key)
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else None
+
+
+def read_header(path: Path) -> GGUFHeader | None:
+    """The whole header (every scalar and string key, every tensor's shape), or None
+    when the file is not a GGUF file or its header breaks off."""
+    size = path.stat().st_size
+    metadata: dict[str, Any] = {}
+    tensors: dict[str, tuple[int, ...]] = {}
+    with path.open("rb") as handle:
+        try:
+            if handle.read(4) != b"GGUF" or _unpack(handle, "<I") < 2:
+                return None
+            n_tensors = _unpack(handle, "<Q")
+            count = _unpack(handle, "<Q")
+            if count > _MAX_KEYS or n_tensors > size:
+                return None
+            for _ in range(count):
+                key = _string(handle, size).decode("utf-8", "replace")
+                kind = _unpack(handle, "<I")
+                value = _value(handle, kind, size, keep=True)
+                if kind != _ARRAY:
+                    metadata[key] = value
+            for _ in range(n_tensors):
+                name = _string(handle, size).decode("utf-8", "replace")
+                n_dims = _unpack(handle, "<I")
+                if n_dims > 8:
+                    return None
+                tensors[name] = tuple(_unpack(handle, "<Q") for _ in range(n_dims))
+                _unpack(handle, "<I")  # type
+                _unpack(handle, "<Q")  # offset
+        except (_Truncated, struct.error, UnicodeDecodeError):
+            return None
+    return GGUFHeader(metadata, tensors)
 
 
 def trained_context(path: Path) -> int | None:

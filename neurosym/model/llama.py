@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ContextOverflowError, ContextSizeError, ModelFormatError, ModelTooLargeError
-from ._gguf import trained_context
+from ..errors import (AdapterError, ContextOverflowError, ContextSizeError, ModelFormatError,
+                      ModelTooLargeError)
+from ._gguf import read_header, trained_context
 from .system import available_memory, cpu_count, quiet_stderr
 from .chat import ChatMessage, render_chat
 from .locate import find_model
@@ -26,7 +27,7 @@ from .locate import find_model
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Model", "load_model", "GGUF_MAGIC", "N_SEQUENCES", "clear_model_cache", "default_threads"]
+__all__ = ["Model", "load_model", "check_adapter", "GGUF_MAGIC", "N_SEQUENCES", "clear_model_cache", "default_threads"]
 
 GGUF_MAGIC = b"GGUF"
 # Weights are memory-mapped, but the pages are touched on the first evaluation: ask for
@@ -34,7 +35,7 @@ GGUF_MAGIC = b"GGUF"
 _MEMORY_FACTOR = 1.2
 _MEMORY_MARGIN = 128 * 1024 * 1024
 
-_CACHE: dict[tuple[str, int], Model] = {}
+_CACHE: dict[tuple[str, int, str | None], Model] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -45,16 +46,19 @@ class Model:
     KV cache.
     """
 
-    def __init__(self, llama: Any, path: Path, *, n_ctx: int, n_threads: int) -> None:
+    def __init__(self, llama: Any, path: Path, *, n_ctx: int, n_threads: int,
+                 adapter: Path | None = None) -> None:
         self.llama = llama
         self.path = path
+        #: The LoRA adapter applied to the weights, if any.
+        self.adapter = adapter
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self.n_vocab: int = llama.n_vocab()
         self.lock = threading.RLock()
         metadata: dict[str, str] = dict(llama.metadata or {})
         self.metadata = metadata
-        self.name: str = path.stem
+        self.name: str = path.stem if adapter is None else f"{path.stem}+{adapter.stem}"
         self.chat_template: str | None = metadata.get("tokenizer.chat_template") or None
         eos = {int(llama.token_eos())}
         for key in ("tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"):
@@ -69,7 +73,8 @@ class Model:
         self._memo_lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Model({self.name!r}, path={str(self.path)!r}, n_ctx={self.n_ctx})"
+        extra = "" if self.adapter is None else f", adapter={str(self.adapter)!r}"
+        return f"Model({self.name!r}, path={str(self.path)!r}, n_ctx={self.n_ctx}{extra})"
 
     # -- tokens ---------------------------------------------------------------------
     def tokenize(self, text: str | bytes, *, special: bool = False, add_bos: bool = False) -> list[int]:
@@ -280,21 +285,27 @@ class Model:
 
 
 def load_model(model: str | os.PathLike[str] | Model | None = None, *, n_ctx: int = 4096,
-               n_threads: int | None = None, seed: int = 0) -> Model:
-    """Load a GGUF model (or return the cached one for the same file and context size).
+               n_threads: int | None = None, seed: int = 0,
+               adapter: str | os.PathLike[str] | None = None) -> Model:
+    """Load a GGUF model (or return the cached one for the same file, context size and
+    adapter).
 
     ``model`` is a path, a :class:`Model` (returned as is) or None for the default
-    search (see :func:`neurosym.model.find_model`).
+    search (see :func:`neurosym.model.find_model`). ``adapter`` is a GGUF LoRA adapter
+    (``neurosym tune`` writes them) applied to the weights; one that does not fit the
+    model is refused with :class:`~neurosym.errors.AdapterError`.
     """
     if isinstance(model, Model):
         return model
     path = find_model(model).resolve()
-    key = (str(path), int(n_ctx))
+    adapter_path = None if adapter is None else check_adapter(path, Path(adapter)).resolve()
+    key = (str(path), int(n_ctx), None if adapter_path is None else str(adapter_path))
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
-        loaded = _load(path, n_ctx=n_ctx, n_threads=n_threads or default_threads(), seed=seed)
+        loaded = _load(path, n_ctx=n_ctx, n_threads=n_threads or default_threads(), seed=seed,
+                       adapter=adapter_path)
         if not _CACHE:
             atexit.register(_close_all)
         _CACHE[key] = loaded
@@ -338,7 +349,56 @@ def clear_model_cache() -> None:
         _CACHE.clear()
 
 
-def _load(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Model:
+def check_adapter(model: Path, adapter: Path) -> Path:
+    """``adapter`` when it is a LoRA adapter that fits ``model``: a GGUF file of type
+    ``adapter``, for the model's architecture, whose every tensor pair adapts a tensor the
+    model has with the shapes that tensor needs. Otherwise an :class:`AdapterError`
+    naming what does not fit (llama.cpp itself would only print it and fail)."""
+    adapter = adapter.expanduser()
+    hint = "give an adapter that neurosym tune wrote for this model file"
+    if not adapter.is_file():
+        raise AdapterError(f"adapter file not found: {adapter}", hint=hint)
+    header = read_header(adapter)
+    if header is None:
+        raise AdapterError(f"{adapter.name} is not a GGUF file", hint=hint)
+    kind = header.text("general.type")
+    if kind != "adapter" or header.text("adapter.type") != "lora":
+        raise AdapterError(f"{adapter.name} is not a LoRA adapter (its type is "
+                           f"{kind or 'not given'})", hint="a model file is given with model=, "
+                                                           "an adapter with adapter=")
+    base = read_header(model)
+    if base is None:
+        raise ModelFormatError(f"{model.name} is not a GGUF file",
+                               hint="pass a .gguf model file")
+    arch, base_arch = header.text("general.architecture"), base.text("general.architecture")
+    if arch != base_arch:
+        raise AdapterError(f"{adapter.name} adapts a {arch} model, but {model.name} is a "
+                           f"{base_arch} model", hint=hint)
+    pairs: dict[str, dict[str, tuple[int, ...]]] = {}
+    for name, shape in header.tensors.items():
+        stem, _, part = name.rpartition(".")
+        if part not in ("lora_a", "lora_b"):
+            raise AdapterError(f"{adapter.name} holds {name}, which is no LoRA tensor", hint=hint)
+        pairs.setdefault(stem, {})[part] = shape
+    if not pairs:
+        raise AdapterError(f"{adapter.name} holds no LoRA tensors", hint=hint)
+    for stem, pair in sorted(pairs.items()):
+        target = base.tensors.get(stem)
+        if target is None:
+            raise AdapterError(f"{adapter.name} adapts {stem}, which {model.name} does not "
+                               "have", hint=hint)
+        a, b = pair.get("lora_a"), pair.get("lora_b")
+        if a is None or b is None:
+            raise AdapterError(f"{adapter.name} has only half of the pair for {stem}", hint=hint)
+        if len(a) != 2 or len(b) != 2 or a[0] != target[0] or b[1] != target[1] or a[1] != b[0]:
+            raise AdapterError(
+                f"{adapter.name} does not fit {model.name}: {stem} is {list(target)}, the "
+                f"adapter's pair is {list(a)} and {list(b)}", hint=hint)
+    return adapter
+
+
+def _load(path: Path, *, n_ctx: int, n_threads: int, seed: int,
+          adapter: Path | None = None) -> Model:
     _check_gguf(path)
     _check_context(path, n_ctx)
     _check_memory(path)
@@ -352,7 +412,8 @@ def _load(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Model:
     try:
         with quiet_stderr(), _sequences_in_context(llama_cpp):
             llama = llama_cpp.Llama(str(path), n_ctx=n_ctx, n_threads=n_threads,
-                                    n_threads_batch=n_threads, seed=seed, verbose=False)
+                                    n_threads_batch=n_threads, seed=seed, verbose=False,
+                                    lora_path=None if adapter is None else str(adapter))
     except (ValueError, RuntimeError, OSError) as exc:
         raise ModelFormatError(f"llama.cpp could not load {path.name}: {exc}",
                                hint="the file may be truncated or use an architecture this "
@@ -367,7 +428,7 @@ def _load(path: Path, *, n_ctx: int, n_threads: int, seed: int) -> Model:
                                     "tokenizer.chat_template entry of this one") from exc
     # llama-cpp-python prints llama.cpp's errors unless its logger is above ERROR.
     logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
-    return Model(llama, path, n_ctx=n_ctx, n_threads=n_threads)
+    return Model(llama, path, n_ctx=n_ctx, n_threads=n_threads, adapter=adapter)
 
 
 #: Sequences one context holds: the prompt's (0) and one per beam of the search

@@ -101,7 +101,8 @@ class PromptCache:
 
     # -- keys and files ---------------------------------------------------------------
     def key(self, model: Model, prefix: Sequence[int]) -> str:
-        """The entry's name: a digest of the model file, the context and the tokens."""
+        """The entry's name: a digest of the model file (and adapter), the context and the
+        tokens."""
         import llama_cpp
 
         from .llama import N_SEQUENCES
@@ -110,6 +111,10 @@ class PromptCache:
                  "mtime_ns": stat.st_mtime_ns, "n_ctx": model.n_ctx, "n_seq": N_SEQUENCES,
                  "llama_cpp": getattr(llama_cpp, "__version__", "?"),
                  "tokens": [int(t) for t in prefix]}
+        if model.adapter is not None:
+            # An adapter changes every cell: its file is part of the key like the model's.
+            adapter = model.adapter.stat()
+            parts["adapter"] = [str(model.adapter), adapter.st_size, adapter.st_mtime_ns]
         digest = hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode())
         return digest.hexdigest()[:40]
 

@@ -1,0 +1,114 @@
+"""The recipe's training data: well-formed plans over real tools, every kind and language,
+preference pairs that differ from their intended plans, and nothing taken from BFCL."""
+
+from __future__ import annotations
+
+import pytest
+
+import neurosym as ns
+from neurosym.plan import parse_plan
+from neurosym.tune import (CHAINS, LANGUAGES, TOOLS, generate_examples,
+                           preference_pairs)
+from neurosym.tune.data import KINDS, plan_text
+from neurosym.tune.overlap import benchmark_overlap, read_bfcl_texts, shingles
+
+
+@pytest.fixture(scope="module")
+def examples() -> list:
+    return generate_examples(400, seed=7)
+
+
+def test_every_intended_plan_verifies_against_the_tools_shown(examples: list) -> None:
+    for example in examples:
+        plan = parse_plan(example.plan)
+        assert plan.text == example.plan
+        ns.verify(plan, example.tool_objects())
+        used = {step.call.tool for step in plan.steps} if example.calls else set()
+        assert used <= set(example.tools)
+        assert len(example.tools) <= 5    # the planner shows five tools at most
+
+
+def test_every_kind_and_language_is_drawn(examples: list) -> None:
+    assert {e.kind for e in examples} == set(KINDS)
+    assert {e.language for e in examples} == set(LANGUAGES)
+
+
+def test_the_same_seed_gives_the_same_data() -> None:
+    assert generate_examples(30, seed=3) == generate_examples(30, seed=3)
+    assert generate_examples(30, seed=3) != generate_examples(30, seed=4)
+
+
+def test_none_examples_show_no_tool_of_the_requests_domain(examples: list) -> None:
+    nones = [e for e in examples if e.kind == "none"]
+    assert nones
+    for example in nones:
+        assert example.plan == "none()" and example.tools and example.withheld
+        assert not set(example.withheld) & set(example.tools)
+    assert all(not e.withheld for e in examples if e.kind != "none")
+
+
+def test_chains_reference_the_producers_result(examples: list) -> None:
+    chains = [e for e in examples if e.kind == "chain"]
+    assert chains
+    for example in chains:
+        plan = parse_plan(example.plan)
+        assert len(plan.steps) == 2
+        assert "r1" in example.plan.splitlines()[1]
+        assert {plan.steps[0].call.tool, plan.steps[1].call.tool} in [
+            {c.producer, c.consumer} for c in CHAINS]
+
+
+def test_values_said_in_other_languages_are_the_tools_own_values(examples: list) -> None:
+    german = [e for e in examples if e.language == "de" and e.calls
+              and e.calls[0][0] == "dim_lamp"]
+    for example in german:
+        assert example.calls[0][1]["area"] in TOOLS["dim_lamp"].param("area").enum
+    numbers = [e for e in generate_examples(300, seed=1) if e.language == "de"
+               and " zwei " in f" {e.request} "]
+    assert numbers and all(2 in args.values() for e in numbers for _, args in e.calls[:1]
+                           if e.kind in ("single",))
+
+
+def test_preference_pairs_reject_a_different_plan_over_the_same_tools(examples: list) -> None:
+    pairs = preference_pairs(examples, seed=7, per_example=2)
+    assert len(pairs) >= len(examples)
+    mistakes = {p.mistake for p in pairs}
+    assert {"wrong_value", "none_when_call", "call_when_none", "extra_call",
+            "literal_for_reference"} <= mistakes
+    for pair in pairs:
+        assert pair.rejected != pair.example.plan
+        rejected = parse_plan(pair.rejected)
+        if pair.rejected != "none()":
+            assert {s.call.tool for s in rejected.steps} <= set(pair.example.tools)
+
+
+def test_plan_text_writes_calls_in_the_tools_parameter_order() -> None:
+    text = plan_text((("rent_car", {"days": 3, "city": "Graz"}),))
+    assert text == 'r1 = rent_car(city="Graz", days=3)'
+    assert plan_text(()) == "none()"
+
+
+def test_shingles_are_runs_of_words_in_any_script() -> None:
+    assert shingles("Stell das Licht in der Küche", 6) == {
+        ("stell", "das", "licht", "in", "der", "küche")}
+
+
+def test_training_data_holds_nothing_of_bfcl() -> None:
+    """Every BFCL question, function name and answer value against a large generated set
+    (all seeds' data come from the same templates and values)."""
+    bench = read_bfcl_texts()
+    assert len(bench.questions) > 4000 and len(bench.functions) > 1000
+    data = generate_examples(3000, seed=0)
+    assert benchmark_overlap(data, TOOLS, bench=bench) == []
+
+
+def test_the_overlap_check_finds_a_copied_question() -> None:
+    bench = read_bfcl_texts()
+    question = max(bench.questions[:200], key=len)
+    copied = generate_examples(1, seed=0)[0]
+    from dataclasses import replace
+    found = benchmark_overlap([replace(copied, request=question)], ["calculate_triangle_area"],
+                              bench=bench)
+    assert any("shares" in f for f in found)
+    assert any("calculate_triangle_area" in f for f in found) == (
+        "calculate_triangle_area" in bench.functions)
