@@ -369,7 +369,8 @@ def _common(parser: argparse.ArgumentParser, *, default_half: str,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``bench`` sub-commands (``bfcl``, ``chains``, ``abstain``, ``search``, ``all``) to ``parser``."""
+    """Add the ``bench`` sub-commands (``bfcl``, ``chains``, ``abstain``, ``search``, ``tune``,
+    ``all``) to ``parser``."""
     suites = parser.add_subparsers(dest="bench_suite", metavar="SUITE", required=True)
     bfcl = suites.add_parser("bfcl", help="BFCL categories, scored by BFCL's own checker",
                              description="Run BFCL categories in one or all modes.")
@@ -419,6 +420,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the GGUF model file (default: the embedded SmolLM2)")
     search.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
                         help="where the result files go (default: bench/results)")
+    tune = suites.add_parser("tune", help="an adapter against its base model on the same "
+                                          "entries",
+                             description="Answer BFCL entries and everyday requests with and "
+                                         "without an adapter (neurosym.bench.adapters).")
+    tune.add_argument("--adapter", required=True, type=Path, metavar="GGUF",
+                      help="the adapter (neurosym tune writes it as adapter.gguf)")
+    tune.add_argument("--half", choices=("dev", "test"), default="dev",
+                      help="dev (to tune on) or test (to report) (default: dev)")
+    tune.add_argument("--limit", type=_positive, default=16, metavar="N",
+                      help="entries of each category's half (default 16)")
+    tune.add_argument("--model", default=None, metavar="GGUF",
+                      help="the base model (default: the embedded SmolLM2)")
+    tune.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
+                      help="where the result files go (default: bench/results)")
     every = suites.add_parser("all", help="BFCL's non-live categories in every mode but "
                                           "free, then the project's own suites",
                               description="Run every benchmark suite.")
@@ -556,6 +571,11 @@ def main(args: argparse.Namespace) -> int:
                               halves=("dev", "test") if args.half == "both" else (args.half,),
                               model=args.model, fresh=args.fresh,
                               out_dir=args.results_dir or "bench/results")
+            return 0
+        if args.bench_suite == "tune":
+            from .adapters import run_adapter_bench
+            run_adapter_bench(args.adapter, model=args.model, half=args.half, limit=args.limit,
+                              out_dir=args.results_dir)
             return 0
         if args.bench_suite == "all":
             start = time.perf_counter()

@@ -356,7 +356,8 @@ def free_answerer(model: str | Path | None = None, *, max_tokens: int = FREE_MAX
 def planner_answerer(model: str | Path | None = None, *, solver: bool,
                      n_threads: int | None = None, **options: Any) -> AnswerFn:
     """neurosym's Planner with or without the solver, and any other Planner ``options``
-    (the search's width, its contrast...): the planner modes (see ``PLANNER_MODES``).
+    (the search's width, its contrast..., ``adapter``: a LoRA adapter for the model):
+    the planner modes (see ``PLANNER_MODES``).
 
     The model is loaded once, on the first entry, with ``n_threads`` llama.cpp threads.
     """
@@ -368,12 +369,13 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool,
                              hint="the planner modes need neurosym.planner and "
                                   "neurosym.tools; run the free or peer mode meanwhile") from err
     path = resolve_model(model)
+    adapter = options.pop("adapter", None)
     loaded: list[Any] = []
 
     def answer(entry: BfclEntry) -> Answer:
         if not loaded:
             from ..model import load_model
-            loaded.append(load_model(path, n_threads=n_threads))
+            loaded.append(load_model(path, n_threads=n_threads, adapter=adapter))
         start = time.perf_counter()
         try:
             tools = ToolSet.from_bfcl(entry.shown_functions())

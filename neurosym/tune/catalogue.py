@@ -240,13 +240,13 @@ _CAR_WORDS = {
 
 INTENTS: tuple[Intent, ...] = (
     Intent("dim_lamp", {
-        "en": ("Set the {area} lights to {brightness} percent.",
+        "en": ("Make the {area} lamps {brightness} percent bright.",
                "Dim the lamps in the {area} to {brightness}%."),
         "de": ("Stell das Licht in der {area} auf {brightness} Prozent.",),
         "fr": ("Règle la lumière du {area} à {brightness} pour cent.",),
         "es": ("Pon las luces de la {area} al {brightness} por ciento.",),
     }, {"area": Slot(_ROOMS, _ROOM_WORDS), "brightness": Slot((10, 25, 30, 45, 60, 75, 90))},
-        pairs={"en": ("Set the {area} lights to {brightness}% and the {area_2} lights to "
+        pairs={"en": ("Dim the {area} lamps to {brightness}%, the {area_2} ones to "
                       "{brightness_2}%.",)}),
     Intent("set_heating", {
         "en": ("Heat the {zone} to {celsius} degrees.",),

@@ -30,7 +30,8 @@ from ..tools.tool import Tool
 from .data import Example, Pair, generate_examples, preference_pairs
 from .train import Encoded, PhaseReport, TuneSettings
 
-__all__ = ["TuneRun", "TuneReport", "encode", "run_recipe", "measure"]
+__all__ = ["TuneRun", "TuneReport", "encode", "encode_pairs", "collect_on_policy", "run_recipe",
+           "measure"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class TuneReport:
     settings: dict[str, Any]
     phases: list[dict[str, Any]] = field(default_factory=list)
     mistakes: dict[str, int] = field(default_factory=dict)
+    #: Overlaps of the data with BFCL found before training (None: BFCL not installed).
+    bfcl_overlap: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,6 +82,16 @@ def encode(model: Any, tools: Sequence[Tool], request: str, text: str) -> Encode
                             special=True, add_bos=True)
     body = model.tokenize(text) + [min(model.eos)]
     return Encoded(tuple(prompt + body), len(prompt))
+
+
+def encode_pairs(model: Any, pairs: Sequence[Pair]) -> list[tuple[Encoded, Encoded]]:
+    """Each pair as (intended, rejected) tokens over its example's prompt."""
+    out = []
+    for pair in pairs:
+        tools, request = pair.example.tool_objects(), pair.example.request
+        out.append((encode(model, tools, request, pair.example.plan),
+                    encode(model, tools, request, pair.rejected)))
+    return out
 
 
 def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
@@ -133,12 +146,18 @@ def run_recipe(folder: Path, *, model: str | Path | None = None, run: TuneRun | 
     _write_jsonl(folder / "data" / "pairs.jsonl",
                  [{"request": p.example.request, "chosen": p.example.plan,
                    "rejected": p.rejected, "mistake": p.mistake} for p in pairs])
+    overlap = _bfcl_overlap(examples)
+    if overlap:
+        raise ConfigurationError(f"the training data overlaps BFCL: {overlap[0]}",
+                                 hint="training data must hold nothing of a benchmark the "
+                                      "project reports")
     tokenizer = load_model(model_path)
     data = [encode(tokenizer, e.tool_objects(), e.request, e.plan) for e in examples]
     say(f"{len(examples)} examples, {len(pairs)} written pairs; loading the weights")
     net = load_trainable(model_path, settings)
     report = TuneReport(str(model_path), str(folder / "adapter.gguf"), len(examples),
-                        len(pairs), 0, asdict(settings))
+                        len(pairs), 0, asdict(settings),
+                        bfcl_overlap=None if overlap is None else len(overlap))
 
     def progress(phase: PhaseReport) -> None:
         if phase.steps % 5 == 0:
@@ -165,15 +184,24 @@ def run_recipe(folder: Path, *, model: str | Path | None = None, run: TuneRun | 
         pairs = pairs + own_pairs
     for pair in pairs:
         report.mistakes[pair.mistake] = report.mistakes.get(pair.mistake, 0) + 1
-    encoded_pairs = [(encode(tokenizer, p.example.tool_objects(), p.example.request, p.example.plan),
-                      encode(tokenizer, p.example.tool_objects(), p.example.request, p.rejected))
-                     for p in pairs]
+    encoded_pairs = encode_pairs(tokenizer, pairs)
     dpo_steps = math.ceil(run.dpo_epochs * len(encoded_pairs) / settings.batch)
     if dpo_steps:
         dpo = train_dpo(net, encoded_pairs, dpo_steps, settings, folder,
                         max_seconds=run.max_seconds, on_step=progress)
         report.phases.append(dpo.to_json())
     return _finish(folder, report, write_adapter(net, model_path, folder / "adapter.gguf"))
+
+
+def _bfcl_overlap(examples: Sequence[Example]) -> list[str] | None:
+    """The data's overlaps with BFCL, or None when bfcl-eval is not installed."""
+    from ..errors import BenchmarkError
+    from .catalogue import TOOLS
+    from .overlap import benchmark_overlap
+    try:
+        return benchmark_overlap(examples, TOOLS)
+    except BenchmarkError:
+        return None
 
 
 def _finish(folder: Path, report: TuneReport, adapter: Path) -> TuneReport:
@@ -196,9 +224,7 @@ def measure(model: str | Path | None = None, *, steps: int = 3,
     pairs = preference_pairs(examples, seed=12345, per_example=1)
     tokenizer = load_model(model_path)
     data = [encode(tokenizer, e.tool_objects(), e.request, e.plan) for e in examples]
-    encoded_pairs = [(encode(tokenizer, p.example.tool_objects(), p.example.request, p.example.plan),
-                      encode(tokenizer, p.example.tool_objects(), p.example.request, p.rejected))
-                     for p in pairs]
+    encoded_pairs = encode_pairs(tokenizer, pairs)
     started = time.perf_counter()
     net = load_trainable(model_path, settings)
     load_seconds = time.perf_counter() - started

@@ -106,6 +106,23 @@ def test_what_is_not_an_adapter_is_refused(tmp_path: Path, make, message: str) -
     assert isinstance(caught.value, NeurosymError) and caught.value.hint
 
 
+def _adapter_file(path: Path, arch: str, tensors: dict) -> Path:
+    """A LoRA adapter file for ``arch`` holding ``tensors`` as given."""
+    import gguf
+    import numpy as np
+    writer = gguf.GGUFWriter(str(path), arch)
+    writer.add_string("general.type", "adapter")
+    writer.add_string("adapter.type", "lora")
+    writer.add_float32("adapter.lora.alpha", 8.0)
+    for name, data in tensors.items():
+        writer.add_tensor(name, np.ascontiguousarray(data))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
@@ -117,37 +134,56 @@ def test_an_adapter_of_other_sizes_is_refused(trained: dict, tmp_path: Path) -> 
     import gguf
     import numpy as np
     reader = gguf.GGUFReader(str(trained["adapter"]))
-    out = tmp_path / "other.gguf"
-    writer = gguf.GGUFWriter(str(out), "llama")
-    writer.add_string("general.type", "adapter")
-    writer.add_string("adapter.type", "lora")
-    writer.add_float32("adapter.lora.alpha", 8.0)
+    tensors = {}
     for tensor in reader.tensors:
         data = np.array(tensor.data, dtype=np.float16)
-        if tensor.name.endswith("lora_a"):
-            data = data[:, :-1]
-        writer.add_tensor(tensor.name, np.ascontiguousarray(data))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
+        tensors[tensor.name] = data[:, :-1] if tensor.name.endswith("lora_a") else data
+    out = _adapter_file(tmp_path / "other.gguf", "llama", tensors)
     with pytest.raises(AdapterError, match="does not fit"):
         check_adapter(trained["base"], out)
 
 
 def test_an_adapter_for_another_architecture_is_refused(trained: dict, tmp_path: Path) -> None:
-    import gguf
     import numpy as np
-    out = tmp_path / "gemma.gguf"
-    writer = gguf.GGUFWriter(str(out), "gemma3")
-    writer.add_string("general.type", "adapter")
-    writer.add_string("adapter.type", "lora")
-    writer.add_float32("adapter.lora.alpha", 8.0)
-    writer.add_tensor("blk.0.attn_q.weight.lora_a", np.zeros((4, 576), dtype=np.float32))
-    writer.add_tensor("blk.0.attn_q.weight.lora_b", np.zeros((576, 4), dtype=np.float32))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
+    out = _adapter_file(tmp_path / "gemma.gguf", "gemma3", {
+        "blk.0.attn_q.weight.lora_a": np.zeros((4, 576), dtype=np.float32),
+        "blk.0.attn_q.weight.lora_b": np.zeros((576, 4), dtype=np.float32)})
     with pytest.raises(AdapterError, match="gemma3 model"):
         check_adapter(trained["base"], out)
+
+
+def test_the_recipe_runs_end_to_end_with_the_planners_own_mistakes(tmp_path: Path) -> None:
+    """Data, supervised steps, the planner's own plans on training requests, preference
+    steps and both adapter files, at the smallest size; the report says what was done."""
+    import json
+
+    from neurosym.tune import TuneRun, TuneSettings, run_recipe
+    run = TuneRun(examples=3, sft_epochs=1.0, pairs_per_example=1, dpo_epochs=1.0,
+                  on_policy=2, seed=11)
+    report = run_recipe(tmp_path, run=run, settings=TuneSettings(rank=2, alpha=4.0, batch=1,
+                                                                 seed=11))
+    assert [p["phase"] for p in report.phases] == ["sft", "dpo"]
+    assert all(p["finished"] for p in report.phases)
+    assert report.phases[0]["examples"] == 3
+    assert report.phases[1]["examples"] == report.pairs + report.on_policy_pairs
+    assert report.bfcl_overlap == 0
+    assert sum(report.mistakes.values()) == report.pairs + report.on_policy_pairs
+    for name in ("adapter-sft.gguf", "adapter.gguf"):
+        check_adapter(embedded_model_path(), tmp_path / name)
+    saved = json.loads((tmp_path / "report.json").read_text())
+    assert saved["adapter"] == str(tmp_path / "adapter.gguf")
+    lines = (tmp_path / "data" / "examples.jsonl").read_text().splitlines()
+    assert len(lines) == 3 and (tmp_path / "data" / "on_policy.jsonl").is_file()
+
+
+def test_the_command_line_refuses_a_file_that_is_no_adapter(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    script = Path(sys.executable).with_name("neurosym")
+    tools = Path(__file__).resolve().parents[1] / "serve" / "tools.json"
+    done = subprocess.run([str(script), "plan", "Weather in Oslo?", "--tools", str(tools),
+                           "--adapter", str(embedded_model_path()), "--no-prompt-cache"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert "is not a LoRA adapter" in done.stderr and "hint:" in done.stderr
+    assert "Traceback" not in done.stderr

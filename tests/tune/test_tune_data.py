@@ -112,3 +112,25 @@ def test_the_overlap_check_finds_a_copied_question() -> None:
     assert any("shares" in f for f in found)
     assert any("calculate_triangle_area" in f for f in found) == (
         "calculate_triangle_area" in bench.functions)
+
+
+def test_training_without_torch_names_the_tune_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    from pathlib import Path
+
+    from neurosym.errors import ModelError
+    from neurosym.tune import TuneSettings
+    from neurosym.tune.train import load_trainable
+    monkeypatch.setitem(sys.modules, "torch", None)     # import torch now fails
+    with pytest.raises(ModelError) as caught:
+        load_trainable(Path("model.gguf"), TuneSettings())
+    assert 'pip install "neurosym[tune]"' in caught.value.hint
+
+
+@pytest.mark.parametrize("options", [{"rank": 0}, {"batch": 0}, {"targets": ("lm_head",)},
+                                     {"targets": ()}])
+def test_settings_out_of_range_are_refused(options: dict) -> None:
+    from neurosym.errors import ConfigurationError
+    from neurosym.tune import TuneSettings
+    with pytest.raises(ConfigurationError):
+        TuneSettings(**options)
