@@ -96,9 +96,12 @@ def _everyday(model: Any, **options: Any) -> dict[str, Any]:
 def run_adapter_bench(adapter: str | Path, *, model: str | Path | None = None,
                       half: str = "dev", limit: int = 16,
                       categories: Sequence[str] = _CATEGORIES, width: int = 4,
+                      abstain_biases: Sequence[float] = (),
                       out_dir: str | Path | None = None) -> dict[str, Any]:
     """Answer the same entries with and without ``adapter``; write ``tune.json`` and
-    ``tune.md`` under ``out_dir`` (default ``bench/results``)."""
+    ``tune.md`` under ``out_dir`` (default ``bench/results``). Each of
+    ``abstain_biases`` adds a run with the adapter and that abstain bias (the default
+    bias was fitted on the base model's odds of ``none()``)."""
     from ..model import load_model
     from .bfcl import run_category
     from .modes import planner_answerer, resolve_model
@@ -112,9 +115,12 @@ def run_adapter_bench(adapter: str | Path, *, model: str | Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
     everyday: dict[str, Any] = {}
-    for label, chosen in (("base", None), ("adapter", adapter)):
+    variants: list[tuple[str, Path | None, dict[str, Any]]] = [
+        ("base", None, {}), ("adapter", adapter, {}),
+        *((f"adapter, abstain bias {b:g}", adapter, {"abstain_bias": b}) for b in abstain_biases)]
+    for label, chosen, extra in variants:
         for category in categories:
-            answer = planner_answerer(path, solver=True, width=width, adapter=chosen)
+            answer = planner_answerer(path, solver=True, width=width, adapter=chosen, **extra)
             result = run_category(category, answer, limit=limit, mode=f"search{width}:{label}",
                                   half=half)  # type: ignore[arg-type]
             summary = result.summary()
@@ -124,7 +130,7 @@ def run_adapter_bench(adapter: str | Path, *, model: str | Path | None = None,
                          "leaks": summary["leak_rate"], "mean_s": summary["latency_mean_s"],
                          "errors": summary["errors"]})
         loaded = load_model(path, adapter=chosen)
-        everyday[label] = _everyday(loaded, width=width)
+        everyday[label] = _everyday(loaded, width=width, **extra)
         rows.append({"part": "everyday", "category": "everyday (4 languages)", "half": "-",
                      "with": label, "n": everyday[label]["n"],
                      "accuracy": everyday[label]["accuracy"], "mean_s": everyday[label]["mean_s"]})
@@ -215,11 +221,12 @@ def _markdown(document: Mapping[str, Any], training: Mapping[str, Any],
                          f"{phase['wall_seconds'] / 60:.1f} | {phase['cpu_seconds'] / 60:.1f} | "
                          f"{phase['finished']} |")
     if everyday:
-        lines += ["", "## Everyday requests", "", "| request | intended | base | adapter |",
-                  "|---|---|---|---|"]
+        labels = list(everyday)
+        lines += ["", "## Everyday requests", "", "| request | intended | "
+                  + " | ".join(labels) + " |", "|---|---|" + "---|" * len(labels)]
         for i, (request, intended) in enumerate(EVERYDAY):
             cells = []
-            for label in ("base", "adapter"):
+            for label in labels:
                 answer = everyday.get(label, {}).get("answers", [])
                 if i < len(answer):
                     mark = "right" if answer[i]["right"] else "wrong"

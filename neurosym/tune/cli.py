@@ -43,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the adapter's rank (default 16)")
     parser.add_argument("--batch", type=positive_int, default=4, metavar="N",
                         help="examples per optimiser step (default 4)")
+    parser.add_argument("--sft-lr", type=float, default=3e-4, metavar="LR",
+                        help="supervised learning rate (default 3e-4)")
+    parser.add_argument("--dpo-lr", type=float, default=5e-5, metavar="LR",
+                        help="preference learning rate (default 5e-5)")
+    parser.add_argument("--beta", type=float, default=0.1,
+                        help="DPO's beta: how far from the reference it may go (default 0.1)")
     parser.add_argument("--max-minutes", type=float, default=None, metavar="M",
                         help="time budget of each training phase; a cut run resumes")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data and the run")
@@ -54,7 +60,8 @@ def main(args: argparse.Namespace) -> int:
     from .recipe import TuneRun, measure, run_recipe
     from .train import TuneSettings
     settings = TuneSettings(rank=args.rank, alpha=2.0 * args.rank, batch=args.batch,
-                            seed=args.seed)
+                            seed=args.seed, sft_lr=args.sft_lr, dpo_lr=args.dpo_lr,
+                            beta=args.beta)
     if args.measure:
         print(json.dumps(measure(args.model, settings=settings), indent=1))
         return 0

@@ -159,7 +159,7 @@ def test_the_recipe_runs_end_to_end_with_the_planners_own_mistakes(tmp_path: Pat
 
     from neurosym.tune import TuneRun, TuneSettings, run_recipe
     run = TuneRun(examples=3, sft_epochs=1.0, pairs_per_example=1, dpo_epochs=1.0,
-                  on_policy=2, seed=11)
+                  on_policy=1, seed=11)
     report = run_recipe(tmp_path, run=run, settings=TuneSettings(rank=2, alpha=4.0, batch=1,
                                                                  seed=11))
     assert [p["phase"] for p in report.phases] == ["sft", "dpo"]
