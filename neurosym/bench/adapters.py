@@ -155,7 +155,9 @@ def _training_figures(adapter: Path, out: Path) -> dict[str, Any]:
                "phases": [{k: v for k, v in phase.items() if k != "losses"}
                           for phase in report.get("phases", [])]}
     _plot_losses(report.get("phases", []), out / "tune_loss.png")
-    (out / "tune_training.json").write_text(json.dumps(report, indent=1) + "\n")
+    # File names only: the folders are the training machine's.
+    kept = {**report, "model": Path(report.get("model", "")).name, "adapter": adapter.name}
+    (out / "tune_training.json").write_text(json.dumps(kept, indent=1) + "\n")
     return figures
 
 
@@ -183,6 +185,23 @@ def _plot_losses(phases: Sequence[Mapping[str, Any]], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
+
+
+def _cost_text(phases: Sequence[Mapping[str, Any]]) -> str:
+    """Seconds per example of each phase on this machine, and what two hours hold."""
+    per = {p["phase"]: p["wall_seconds"] / p["examples"] for p in phases if p.get("examples")}
+    parts = [f"{name}: {seconds:.2f} s per {'pair' if name == 'dpo' else 'example'}"
+             for name, seconds in per.items()]
+    text = "Cost here (wall clock, both cores): " + "; ".join(parts) + "."
+    if "sft" in per and "dpo" in per:
+        # Two hours split as this run split them between the phases.
+        shares = {p["phase"]: p["wall_seconds"] for p in phases}
+        total = sum(shares.values())
+        sft = 7200 * shares["sft"] / total / per["sft"]
+        dpo = 7200 * shares["dpo"] / total / per["dpo"]
+        text += (f" Two hours in the same proportions hold about {sft:.0f} supervised examples "
+                 f"and {dpo:.0f} preference pairs.")
+    return text
 
 
 def _markdown(document: Mapping[str, Any], training: Mapping[str, Any],
@@ -220,6 +239,7 @@ def _markdown(document: Mapping[str, Any], training: Mapping[str, Any],
             lines.append(f"| {phase['phase']} | {phase['steps']} | {phase['examples']} | "
                          f"{phase['wall_seconds'] / 60:.1f} | {phase['cpu_seconds'] / 60:.1f} | "
                          f"{phase['finished']} |")
+        lines += ["", _cost_text(training["phases"])]
     if everyday:
         labels = list(everyday)
         lines += ["", "## Everyday requests", "", "| request | intended | "

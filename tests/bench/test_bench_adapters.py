@@ -50,3 +50,11 @@ def test_the_tune_suite_takes_an_adapter_half_and_limit() -> None:
         "tune", Path("a.gguf"), "test", 8)
     with pytest.raises(SystemExit):
         parser.parse_args(["tune"])
+
+
+def test_the_cost_line_says_seconds_per_example_and_what_two_hours_hold() -> None:
+    from neurosym.bench.adapters import _cost_text
+    text = _cost_text([{"phase": "sft", "wall_seconds": 1800.0, "examples": 900},
+                       {"phase": "dpo", "wall_seconds": 1800.0, "examples": 450}])
+    assert "sft: 2.00 s per example" in text and "dpo: 4.00 s per pair" in text
+    assert "about 1800 supervised examples and 900 preference pairs" in text
