@@ -73,7 +73,7 @@ def test_bad_input_is_one_message_with_a_hint_and_exit_2(argv: list[str], fragme
 
 
 def test_the_subcommands_of_other_parts_are_delegated(capsys) -> None:
-    for name in ("run", "bench"):
+    for name in ("run", "bench", "tune"):
         with pytest.raises(SystemExit) as caught:
             main([name, "--help"])
         assert caught.value.code == 0
