@@ -111,10 +111,11 @@ class PromptCache:
                  "mtime_ns": stat.st_mtime_ns, "n_ctx": model.n_ctx, "n_seq": N_SEQUENCES,
                  "llama_cpp": getattr(llama_cpp, "__version__", "?"),
                  "tokens": [int(t) for t in prefix]}
-        if model.adapter is not None:
+        adapter_path = getattr(model, "adapter", None)
+        if adapter_path is not None:
             # An adapter changes every cell: its file is part of the key like the model's.
-            adapter = model.adapter.stat()
-            parts["adapter"] = [str(model.adapter), adapter.st_size, adapter.st_mtime_ns]
+            adapter = adapter_path.stat()
+            parts["adapter"] = [str(adapter_path), adapter.st_size, adapter.st_mtime_ns]
         digest = hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode())
         return digest.hexdigest()[:40]
 

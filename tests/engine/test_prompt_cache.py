@@ -98,10 +98,11 @@ def test_a_damaged_entry_is_evaluated_again_and_rewritten(model, tmp_path: Path)
 
 @dataclass
 class _ModelFile:
-    """What a key reads of a model: its file and its context size."""
+    """What a key reads of a model: its file, its context size and its adapter."""
 
     path: Path
     n_ctx: int
+    adapter: Path | None = None
 
 
 def test_the_key_changes_with_the_model_file_the_context_and_the_prompt(tmp_path: Path) -> None:
@@ -118,6 +119,12 @@ def test_the_key_changes_with_the_model_file_the_context_and_the_prompt(tmp_path
     before = cache.key(model, [1, 2, 3])
     os.utime(weights, ns=(0, 10**9))                        # same size, another time
     assert cache.key(model, [1, 2, 3]) != before
+    adapter = tmp_path / "adapter.gguf"
+    adapter.write_bytes(b"GGUF" + b"\1" * 32)
+    with_adapter = cache.key(_ModelFile(weights, 4096, adapter), [1, 2, 3])
+    assert with_adapter != cache.key(model, [1, 2, 3])      # an adapter changes every cell
+    adapter.write_bytes(b"GGUF" + b"\2" * 33)
+    assert cache.key(_ModelFile(weights, 4096, adapter), [1, 2, 3]) != with_adapter
 
 
 def test_the_settings_that_choose_a_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
