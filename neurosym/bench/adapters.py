@@ -216,9 +216,10 @@ def _markdown(document: Mapping[str, Any], training: Mapping[str, Any],
              "one right plan.", "",
              "| part | category | half | with | n | accuracy % | well-formed % | leaks % | "
              "mean s | errors | date |", "|---|---|---|---|---:|---:|---:|---:|---:|---|---|"]
+    def pct(share: Any) -> str:
+        return "" if share is None else f"{100 * share:.1f}"
+
     for row in rows:
-        def pct(share: Any) -> str:
-            return "" if share is None else f"{100 * share:.1f}"
         accuracy = row.get("accuracy")
         lines.append(
             f"| {row['part']} | {row['category']} | {row['half']} | {row['with']} | {row['n']} | "

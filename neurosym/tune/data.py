@@ -167,26 +167,31 @@ def _fill(rng: random.Random, template: str, slots: Mapping[str, Slot], language
     return template.format(**said), values
 
 
-def _phrasing(rng: random.Random, table: Mapping[str, tuple[str, ...]], language: str) -> str | None:
-    options = table.get(language)
-    return rng.choice(options) if options else None
+def _write(rng: random.Random, phrasings: Mapping[str, tuple[str, ...]],
+           slots: Mapping[str, Slot], language: str) -> tuple[str, dict[str, Any]] | None:
+    """A request in ``language`` from one of its phrasings, with its slots' values; None
+    when there is no phrasing in that language."""
+    options = phrasings.get(language)
+    if not options:
+        return None
+    return _fill(rng, rng.choice(options), slots, language)
 
 
 def _single(rng: random.Random, language: str) -> Any:
     intent = rng.choice(INTENTS)
-    template = _phrasing(rng, intent.phrasings, language)
-    if template is None:
+    written = _write(rng, intent.phrasings, intent.slots, language)
+    if written is None:
         return None
-    request, values = _fill(rng, template, intent.slots, language)
+    request, values = written
     return request, ((intent.tool, values),), (intent.tool,), ()
 
 
 def _pair(rng: random.Random, language: str) -> Any:
     intent = rng.choice([i for i in INTENTS if i.pairs])
-    template = _phrasing(rng, intent.pairs, language)
-    if template is None:
+    written = _write(rng, intent.pairs, intent.slots, language)
+    if written is None:
         return None
-    request, values = _fill(rng, template, intent.slots, language)
+    request, values = written
     first = {k: v for k, v in values.items() if not k.endswith("_2")}
     second = {k[:-2]: v for k, v in values.items() if k.endswith("_2")}
     return request, ((intent.tool, first), (intent.tool, second)), (intent.tool,), ()
@@ -197,10 +202,10 @@ def _two_tools(rng: random.Random, language: str) -> Any:
     parts = []
     calls = []
     for intent in (first, second):
-        template = _phrasing(rng, intent.phrasings, language)
-        if template is None:
+        written = _write(rng, intent.phrasings, intent.slots, language)
+        if written is None:
             return None
-        request, values = _fill(rng, template, intent.slots, language)
+        request, values = written
         parts.append(request)
         calls.append((intent.tool, values))
     return " ".join(parts), tuple(calls), (first.tool, second.tool), ()
@@ -208,10 +213,10 @@ def _two_tools(rng: random.Random, language: str) -> Any:
 
 def _chain(rng: random.Random, language: str) -> Any:
     chain: Chain = rng.choice(CHAINS)
-    template = _phrasing(rng, chain.phrasings, language)
-    if template is None:
+    written = _write(rng, chain.phrasings, chain.slots, language)
+    if written is None:
         return None
-    request, values = _fill(rng, template, chain.slots, language)
+    request, values = written
     producer_params = {p.name for p in TOOLS[chain.producer].params}
     first = {k: v for k, v in values.items() if k in producer_params}
     second: dict[str, Any] = {chain.link: {"$ref": "r1" + chain.path}}
@@ -222,10 +227,10 @@ def _chain(rng: random.Random, language: str) -> Any:
 
 def _none(rng: random.Random, language: str) -> Any:
     intent: Intent = rng.choice(INTENTS)
-    template = _phrasing(rng, intent.phrasings, language)
-    if template is None:
+    written = _write(rng, intent.phrasings, intent.slots, language)
+    if written is None:
         return None
-    request, _ = _fill(rng, template, intent.slots, language)
+    request = written[0]
     domain = next(d for d, tools in DOMAINS.items() if any(t.name == intent.tool for t in tools))
     return request, (), (), tuple(t.name for t in DOMAINS[domain])
 

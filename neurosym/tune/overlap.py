@@ -43,14 +43,15 @@ class BenchmarkText:
     answers: frozenset[str]
 
 
-def _walk(node: Any, key: str | None = None) -> Iterator[tuple[str | None, Any]]:
+def _walk(node: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) of the dicts nested anywhere in ``node``."""
     if isinstance(node, dict):
         for k, v in node.items():
             yield k, v
-            yield from _walk(v, k)
+            yield from _walk(v)
     elif isinstance(node, list):
         for item in node:
-            yield from _walk(item, key)
+            yield from _walk(item)
 
 
 def _strings(node: Any) -> Iterator[str]:

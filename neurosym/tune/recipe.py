@@ -78,8 +78,7 @@ def encode(model: Any, tools: Sequence[Tool], request: str, text: str) -> Encode
     planner's own prompt in the model's chat template, the text's canonical tokens, and
     the end of the turn."""
     from ..model import build_messages
-    prompt = model.tokenize(model.render_chat(build_messages(list(tools), request)),
-                            special=True, add_bos=True)
+    prompt = model.tokenize_prompt(model.render_chat(build_messages(list(tools), request)))
     body = model.tokenize(text) + [min(model.eos)]
     return Encoded(tuple(prompt + body), len(prompt))
 

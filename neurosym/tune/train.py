@@ -156,10 +156,12 @@ def sequence_logprob(net: Any, encoded: Encoded) -> Any:
     return logprobs.gather(1, targets[:, None]).sum()
 
 
-def _order(n: int, seed: int, epoch: int) -> list[int]:
+def _item_at(position: int, n: int, seed: int) -> int:
+    """The item a phase takes at ``position`` (its step times its batch, plus the
+    example's place in the batch): each epoch walks the items in its own seeded order."""
     order = list(range(n))
-    random.Random(seed * 1000 + epoch).shuffle(order)
-    return order
+    random.Random(seed * 1000 + position // n).shuffle(order)
+    return order[position % n]
 
 
 class _Checkpoint:
@@ -229,9 +231,8 @@ def _steps(net: Any, phase: str, n_items: int, steps: int, settings: TuneSetting
         optimiser.zero_grad(set_to_none=True)
         total = 0.0
         for k in range(settings.batch):
-            position = step * settings.batch + k
-            order = _order(n_items, settings.seed, position // n_items)
-            loss = loss_of(order[position % n_items]) / settings.batch
+            index = _item_at(step * settings.batch + k, n_items, settings.seed)
+            loss = loss_of(index) / settings.batch
             loss.backward()
             total += float(loss.detach())
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
@@ -276,7 +277,7 @@ def train_dpo(net: Any, pairs: Sequence[tuple[Encoded, Encoded]], steps: int,
         references = {int(k): v for k, v in json.loads(references_file.read_text()).items()}
     else:
         # Only the pairs the steps will reach are weighed (a part of an epoch reaches some).
-        used = {_order(len(pairs), settings.seed, position // len(pairs))[position % len(pairs)]
+        used = {_item_at(position, len(pairs), settings.seed)
                 for position in range(steps * settings.batch)} if pairs else set()
         net.eval()
         with torch.no_grad(), quiet_libraries():
