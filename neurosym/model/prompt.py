@@ -85,6 +85,9 @@ class PromptOptions:
     #: Show the chaining example too: ``None`` when a tool shown takes a value that only
     #: another tool shown produces (see :mod:`neurosym.tools.dataflow`).
     chaining: bool | None = None
+    #: Show the constraints to the model as "Rules:" under the tools. The solver holds
+    #: the plan to them either way.
+    rules: bool = True
 
 
 def render_type(param: Param) -> str:
@@ -273,11 +276,12 @@ def build_messages(tools: Sequence[Tool], request: str | Sequence[ChatMessage], 
     turns = [m for m in messages if m["role"] != "system"]
     last_user = max((i for i, m in enumerate(turns) if m["role"] == "user"), default=None)
     tools_text = render_tools(tools, options)
+    shown_rules = constraints if options.rules else ()
     if last_user is None:
-        turns.append({"role": "user", "content": _turn(tools_text, constraints, "")})
+        turns.append({"role": "user", "content": _turn(tools_text, shown_rules, "")})
     else:
         turns[last_user] = {"role": "user",
-                            "content": _turn(tools_text, constraints, turns[last_user]["content"])}
+                            "content": _turn(tools_text, shown_rules, turns[last_user]["content"])}
     out.extend(turns)
     if previous_plan is not None or observations:
         if previous_plan is not None:
