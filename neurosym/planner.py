@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .plan.ast import Plan
     from .search import SearchOutcome
     from .search.base import SearchFactory
-    from .search.beam import Steer
+    from .search.beam import Scope, Steer
     from .search.choose import Scored
     from .tools import ToolSet
 
@@ -73,6 +73,8 @@ DEFAULT_GUIDE_WEIGHT: float | None = 1.0
 #: (docs/ARCHITECTURE.md); at 1.0 the demo's booking loses to its search alone by
 #: 0.02 nats, so the low end of that plateau.
 DEFAULT_END_WEIGHT: float | None = 0.75
+#: Which tokens the contrast weighs in a plan's weight (``neurosym.search.beam.Scope``).
+DEFAULT_CONTRAST_SCOPE: Scope = "all"
 #: Next tokens this many nats below the model's best are not considered.
 DEFAULT_PLAUSIBILITY: float | None = 2.3
 
@@ -108,6 +110,8 @@ class Planner:
     ``contrast_weight`` times its log-probability after the same prompt with an empty
     request (what the model would write whatever was asked), the end of the plan's
     log-probability there scaled by ``end_weight`` instead (None: ``contrast_weight``);
+    ``contrast_scope`` says which tokens the contrast weighs: ``"all"``, or ``"choices"``
+    (a line's first token, a tool, each value's first token, a new step, the end);
     ``threshold`` (nats) drops
     branches that far behind the best. ``abstain`` says how abstaining is weighed
     against calling: ``"plan"``, ``none()`` against the best plan that calls, with
@@ -149,6 +153,7 @@ class Planner:
                  nested: bool = False, steer: Steer = DEFAULT_STEER,
                  guide_weight: float | None = DEFAULT_GUIDE_WEIGHT,
                  end_weight: float | None = DEFAULT_END_WEIGHT,
+                 contrast_scope: Scope = DEFAULT_CONTRAST_SCOPE,
                  prompt_cache: Any = None, engine: Any = None, bend: bool = False,
                  potentials: Sequence[Any] = (), search: SearchFactory | None = None,
                  hooks: Sequence[Any] = (), open_tools: bool = False,
@@ -207,6 +212,12 @@ class Planner:
         self.steer = steer
         self.guide_weight = guide_weight
         self.end_weight = end_weight
+        if contrast_scope not in ("all", "choices"):
+            from .errors import ConfigurationError
+            raise ConfigurationError(f"contrast_scope must be 'all' or 'choices', not {contrast_scope!r}",
+                                     hint="'choices' weighs the contrast only at the tokens that "
+                                          "choose: a line's first, a tool, a value's first, the end")
+        self.contrast_scope = contrast_scope
         self.canonical = canonical
         #: Whether a value the request states may be changed to meet a constraint (the
         #: plan is then ``adjusted`` and lists it); by default it is ``unsatisfiable``.
@@ -315,7 +326,11 @@ class Planner:
         if answer_only:
             return result
         from .verdict import judge
-        return self._redacted(judge(self, request, result, observations=observations))
+        started = time.perf_counter()
+        judged = judge(self, request, result, observations=observations)
+        # The verdict may plan a second time (constraints and bounds off): its own time.
+        timings = {**judged.timings, "verdict_s": time.perf_counter() - started}
+        return self._redacted(replace(judged, timings=timings))
 
     def _redacted(self, result: PlanResult) -> PlanResult:
         """``result`` with the values of sensitive parameters out of its texts: the
@@ -467,6 +482,7 @@ class Planner:
                                   "contrast_weight": self.contrast_weight,
                                   "steer": self.steer, "guide_weight": self.guide_weight,
                                   "end_weight": self.end_weight,
+                                  "scope": self.contrast_scope,
                                   "allow_repeats": self.allow_repeats,
                                   "open_tools": self.open_tools})
         search = setup.beam_search() if self.search is None else self.search(setup)
@@ -643,6 +659,7 @@ class Planner:
                            plausibility=self.plausibility, canonical=self.canonical,
                            nested=self.nested, steer=self.steer,
                            guide_weight=self.guide_weight, end_weight=self.end_weight,
+                           contrast_scope=self.contrast_scope,
                            seed=self.seed,
                            search=self.search, open_tools=self.open_tools)
             free._judge = False  # type: ignore[attr-defined]

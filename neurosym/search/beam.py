@@ -43,7 +43,7 @@ from __future__ import annotations
 import copy
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from ..model.llama import Model
     from ..model.sequences import SharedPrompt
 
-__all__ = ["BeamSearch", "Candidate", "SearchEvent", "SearchOutcome"]
+__all__ = ["BeamSearch", "Candidate", "SearchEvent", "SearchOutcome", "choice_positions"]
 
 StopReason = Literal["complete", "exhausted", "tokens", "time"]
 
@@ -73,6 +73,8 @@ _NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]* = ?")
 _VALUE_START = re.compile(r'.*[(,] ?[A-Za-z_][A-Za-z0-9_]*=(?:"|\[)?')
 
 Steer = Literal["all", "decisions", "values", "none"]
+#: Which tokens the contrast weighs in a plan's weight (see ``BeamSearch.scope``).
+Scope = Literal["all", "choices"]
 
 @dataclass(frozen=True)
 class Candidate:
@@ -193,10 +195,7 @@ class _Branch:
         """Whether the next token chooses what the plan does: the first token of a line
         (a tool, a terminal form) or of a call after its forced name (``r2 = ``); with
         ``values``, also the first token of each argument's value."""
-        line = self.text.rsplit("\n", 1)[-1]
-        if not line or self.at_tool():
-            return True
-        return values and _VALUE_START.fullmatch(line) is not None
+        return _at_choice(self.text.rsplit("\n", 1)[-1], values)
 
     def at_tool(self) -> bool:
         """Whether the next token chooses a step's tool: the line holds only its name."""
@@ -219,6 +218,8 @@ class BeamSearch:
     the finished plans are ranked by the full weight in every case; ``guide_weight``
     scales the contrast where it guides (None: ``contrast_weight``); ``end_weight``
     scales it on the end-of-turn token, in the weight (None: ``contrast_weight``);
+    ``scope`` says which tokens the contrast weighs in the weight (``"all"`` or
+    ``"choices"``);
     ``allow_repeats=False`` refuses a step that repeats an earlier one exactly; ``always`` are plan texts (``none()``) scored and
     offered whether or not the beam reaches them;
     ``potentials`` are checked at every complete value, reference and call, and ``soft``
@@ -243,6 +244,13 @@ class BeamSearch:
     guide_weight: float | None = None
     #: Scale of the contrast on the end of the plan (None: ``contrast_weight``).
     end_weight: float | None = None
+    #: The tokens the contrast weighs in a plan's weight: every token (``"all"``), or
+    #: only the tokens that choose (``"choices"``: a line's first token, a call's tool,
+    #: each value's first token, a new step and the end). Over every token, copying a
+    #: long stretch of the request into a string gains its whole surprise under the
+    #: empty request, so the weight grows with the copy's length; at the choices, the
+    #: contrast weighs which value starts and the value then costs its plain likelihood.
+    scope: Scope = "all"
     allow_repeats: bool = False
     #: At a step's tool (the line holds only its forced name, ``r2 = ``), propose every
     #: tool the grammar admits, however unlikely the model finds it after the request:
@@ -366,15 +374,17 @@ class BeamSearch:
         ends = ends or self._eos
 
         end = max(ends, key=lambda e: float(rows[0][-1][e]))
+        weighed = (range(len(tokens)) if self.scope == "all"
+                   else choice_positions(root.matcher, self._bytes, tokens))
 
-        def body(first: np.ndarray, block: np.ndarray) -> float:
-            return float(first[tokens[0]]) + sum(float(block[j - 1][tokens[j]])
-                                                 for j in range(1, len(tokens)))
+        def body(first: np.ndarray, block: np.ndarray, at: Iterable[int]) -> float:
+            return sum(float(first[tokens[0]]) if j == 0 else float(block[j - 1][tokens[j]])
+                       for j in at)
 
-        logprob = body(root.logprobs, rows[0]) + float(rows[0][-1][end])
+        logprob = body(root.logprobs, rows[0], range(len(tokens))) + float(rows[0][-1][end])
         score = logprob
         if root.contrast is not None and len(rows) > 1:
-            score -= (self.contrast_weight * body(root.contrast, rows[1])
+            score -= (self.contrast_weight * body(root.contrast, rows[1], weighed)
                       + self._end_weight * float(rows[1][-1][end]))
         self._event("finish", text, score)
         return Candidate(text, score, tuple(tokens), True, logprob)
@@ -475,6 +485,7 @@ class BeamSearch:
         lp = branch.logprobs
         weight = self.contrast_weight if self._contrasted else 0.0
         decision = branch.at_decision(self.steer == "values")
+        choice = branch.at_decision(True) if self.scope == "choices" else True
         steering = self._guide_weight
 
         if matcher.is_stopped():
@@ -513,7 +524,8 @@ class BeamSearch:
                 break
             guide = (branch.gain(token, steering) if _decides(decision, self._bytes[token])
                      else float(lp[token]))
-            proposal = (branch.score + branch.gain(token, weight),
+            weighs = choice or self._bytes[token][:1] == b"\n"
+            proposal = (branch.score + branch.gain(token, weight if weighs else 0.0),
                         branch.logprob + float(lp[token]), branch.guide + guide, index, token)
             if self._canon is not None and not self._canon.extends(branch.tokens, token):
                 if fallback is None:
@@ -560,9 +572,12 @@ class BeamSearch:
         items: list[Continuation] = []
         appended: list[list[int]] = []
         decisions: list[bool] = []
+        choices: list[bool] = []
         for branch, token in children:
             decisions.append(_decides(branch.at_decision(self.steer == "values"),
                                       self._bytes[token]))
+            choices.append(self.scope == "all"
+                           or _decides(branch.at_decision(True), self._bytes[token]))
             new = self._append(branch, token)
             appended.append(new)
             done = len(branch.tokens)
@@ -573,7 +588,7 @@ class BeamSearch:
         survivors: list[_Branch] = []
         weight = self.contrast_weight
         at = 0
-        for (branch, _), new, decision in zip(children, appended, decisions):
+        for (branch, _), new, decision, choice in zip(children, appended, decisions, choices):
             block = rows[at]
             at += 1
             contrast_block = None
@@ -588,9 +603,13 @@ class BeamSearch:
             if decision and branch.contrast is not None:
                 branch.guide -= self._guide_weight * float(branch.contrast[new[0]])
             if contrast_block is not None and branch.contrast is not None:
-                against = float(branch.contrast[new[0]])
-                for j in range(1, len(new)):
-                    against += float(contrast_block[j - 1][new[j]])
+                if self.scope == "all":
+                    against = float(branch.contrast[new[0]])
+                    for j in range(1, len(new)):
+                        against += float(contrast_block[j - 1][new[j]])
+                else:
+                    # Forced tokens choose nothing: only the chosen token is weighed.
+                    against = float(branch.contrast[new[0]]) if choice else 0.0
                 gain -= weight * against
                 branch.contrast = contrast_block[-1]
             branch.score += gain
@@ -673,6 +692,43 @@ class BeamSearch:
         self._events.append(event)
         if self.on_event is not None:
             self.on_event(event)
+
+
+def choice_positions(matcher: Any, token_bytes: Sequence[bytes], tokens: Sequence[int]
+                     ) -> list[int]:
+    """The positions in a plan's ``tokens`` where the beam weighs the contrast with
+    ``scope="choices"``: tokens the grammar (``matcher``, at the plan's start) does not
+    force, at a choice (:func:`_at_choice`, or a new line)."""
+    matcher = matcher.deep_copy()
+    text = b""
+    out: list[int] = []
+    j = 0
+    while j < len(tokens):
+        line = text.decode("utf-8", "replace").rsplit("\n", 1)[-1]
+        if _decides(_at_choice(line, True), token_bytes[tokens[j]]):
+            out.append(j)
+        matcher.consume_token(tokens[j])
+        text += token_bytes[tokens[j]]
+        j += 1
+        # The text the grammar forces next, however the plan's tokens split it.
+        forced = b"".join(token_bytes[t] for t in matcher.compute_ff_tokens())
+        while forced and j < len(tokens) and forced.startswith(token_bytes[tokens[j]]):
+            forced = forced[len(token_bytes[tokens[j]]):]
+            matcher.consume_token(tokens[j])
+            text += token_bytes[tokens[j]]
+            j += 1
+            if not forced:
+                forced = b"".join(token_bytes[t] for t in matcher.compute_ff_tokens())
+    return out
+
+
+def _at_choice(line: str, values: bool) -> bool:
+    """Whether the token after ``line`` (the plan's last line so far) chooses what the plan
+    does: the line's first token, a step's tool after its forced name, and with
+    ``values`` the first token of an argument's value."""
+    if not line or _NAMED.fullmatch(line) is not None:
+        return True
+    return values and _VALUE_START.fullmatch(line) is not None
 
 
 def _decides(at_decision: bool, token: bytes) -> bool:

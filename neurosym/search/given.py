@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from ..errors import ConfigurationError, PlanSyntaxError, PlanValidationError
 from .base import PartialPlan, Refusal, SearchSetup
-from .beam import Candidate, SearchEvent, SearchOutcome
+from .beam import Candidate, SearchEvent, SearchOutcome, choice_positions
 from .potentials import first_refusal
 from .score import score_many, score_parts
 
@@ -79,7 +79,11 @@ class _GivenSearch:
         against = [0.0] * len(kept)
         if contrast and (weight or end_weight) and kept:
             # Weighed as the beam weighs: less what the model writes whatever is asked.
-            bodies, ends, more = score_parts(model, contrast, token_lists)
+            at = None
+            if setup.beam.get("scope", "all") == "choices":
+                at = [choice_positions(setup.matcher, model.token_bytes, tokens)
+                      for tokens in token_lists]
+            bodies, ends, more = score_parts(model, contrast, token_lists, at=at)
             against = [weight * b + end_weight * e for b, e in zip(bodies, ends)]
             evaluated += more
         found: list[Candidate] = []

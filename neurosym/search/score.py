@@ -21,24 +21,27 @@ def score_tokens(model: Model, prompt: Sequence[int], tokens: Sequence[int], *,
     return score_many(model, prompt, [tokens], end=end)[0][0]
 
 
-def score_parts(model: Model, prompt: Sequence[int], texts: Sequence[Sequence[int]]
+def score_parts(model: Model, prompt: Sequence[int], texts: Sequence[Sequence[int]], *,
+                at: Sequence[Sequence[int]] | None = None
                 ) -> tuple[list[float], list[float], int]:
     """For each token list in ``texts`` after one ``prompt`` (evaluated once): the
-    log-probability of its tokens, and of the end of the turn after them (the end token
-    the model finds likeliest there); and how many tokens the model evaluated in all."""
+    log-probability of its tokens (only those at the positions ``at`` gives for it, when
+    given), and of the end of the turn after them (the end token the model finds
+    likeliest there); and how many tokens the model evaluated in all."""
     from ..model.sequences import Continuation, SharedPrompt
     longest = max((len(tokens) for tokens in texts), default=0)
     with model.lock, SharedPrompt(model, prompt, capacity=max(512, longest + 1)) as shared:
         bodies, ends = [], []
-        for tokens in texts:
+        for number, tokens in enumerate(texts):
             total = 0.0
             row = shared.first
             if tokens:
                 seq = shared.start()
                 block = shared.evaluate([Continuation(seq, len(prompt), tuple(tokens))])[0]
                 shared.release(seq)
-                total = float(row[tokens[0]]) + sum(float(block[i - 1][tokens[i]])
-                                                    for i in range(1, len(tokens)))
+                positions = range(len(tokens)) if at is None else at[number]
+                total = sum(float(row[tokens[0]]) if i == 0 else float(block[i - 1][tokens[i]])
+                            for i in positions)
                 row = block[-1]
             bodies.append(total)
             ends.append(max(float(row[e]) for e in model.eos))

@@ -141,3 +141,47 @@ def test_the_search_never_returns_a_plan_the_final_check_rejects(model) -> None:
         for plan in [result.plan] * result.ok + [a.plan for a in result.alternatives]:
             verdict = check_plan(plan, [hotel], planner.constraint_set)
             assert not verdict.refuted, (request, plan.text, verdict.explanation)
+
+
+def test_at_the_choices_the_beam_and_given_plans_weigh_alike(model, home_tools) -> None:
+    """``contrast_scope="choices"``: the beam finds the chosen positions as it decodes
+    (tokens the grammar does not force, at a choice); ``GivenPlans`` finds them by
+    walking a finished text. Both give one plan one weight."""
+    from neurosym.search import GivenPlans
+    options = {"contrast_scope": "choices", "steer": "all", "abstain_bias": 0.0}
+    searched = Planner(home_tools, model=model, width=4, **options).plan(REQUESTS[2])
+    assert searched.ok and searched.alternatives
+    texts = [searched.text, *(a.text for a in searched.alternatives)]
+    given = Planner(home_tools, model=model, search=GivenPlans(texts), **options).plan(REQUESTS[2])
+    # What the contrast takes off, per plan: llama.cpp's batched evaluations round
+    # differently by batch (tenths of a nat); one choice weighed or not is whole nats.
+    searched_credit = {c.text: c.score - c.logprob for c in searched.search.candidates}
+    given_credit = {c.text: c.score - c.logprob for c in given.search.candidates}
+    assert set(given_credit) == set(texts)
+    for text in texts:
+        assert searched_credit[text] == pytest.approx(given_credit[text], abs=0.5)
+
+
+def test_at_the_choices_a_copied_stretch_gains_nothing_from_its_length(model, home_tools) -> None:
+    """Over every token, copying the request into a string gains the copy's whole
+    surprise under the empty request; at the choices, only the value's first token
+    is contrasted, so the copy costs its plain likelihood like any other text."""
+    from neurosym.search import GivenPlans
+    short = "r1 = book_table(restaurant=\"Luigi's\", people=4, time=\"8pm\")"
+    copied = "r1 = book_table(restaurant=\"Book a table for 4 at Luigi's\", people=4, time=\"8pm\")"
+
+    def credit(scope: str) -> dict[str, float]:
+        planner = Planner(home_tools, model=model, search=GivenPlans([short, copied]),
+                          contrast_scope=scope, abstain_bias=0.0)
+        result = planner.plan(REQUESTS[2])
+        return {c.text: c.score - c.logprob for c in result.search.candidates}
+
+    every, choices = credit("all"), credit("choices")
+    assert every[copied] - every[short] > 5.0
+    assert abs(choices[copied] - choices[short]) < 3.0
+
+
+def test_an_unknown_contrast_scope_is_refused(home_tools) -> None:
+    from neurosym.errors import ConfigurationError
+    with pytest.raises(ConfigurationError, match="contrast_scope"):
+        Planner(home_tools, contrast_scope="some")
