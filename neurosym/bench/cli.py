@@ -25,6 +25,7 @@ argument reader; the suites themselves live in their own modules.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import inspect
 import os
@@ -39,7 +40,7 @@ from typing import Any, TextIO
 from ..arguments import positive_int as _positive
 from ..errors import NeurosymError
 from .bfcl import HALVES, has_halves, unit_name
-from .modes import DEFAULT_MODES, MODES
+from .modes import DEFAULT_MODES, MODES, answer_function
 
 __all__ = ["add_arguments", "main", "run_bfcl", "run_units", "plan_units", "BfclUnit",
            "default_jobs", "halves_of", "NON_LIVE_CATEGORIES", "EXTRA_SUITES",
@@ -67,7 +68,8 @@ _HALF_CHOICES = (*HALVES, "both")
 #: no long unit is left to run alone at the end. Only their order matters.
 _SECONDS_PER_ENTRY: Mapping[str, float] = {
     "free": 1.1, "grammar": 32.0, "solver": 2.3, "search1": 32.0, "search4": 36.0,
-    "search8": 40.0, "decisions4": 36.0, "values4": 36.0, "peer": 4.3,
+    "search8": 40.0, "decisions4": 36.0, "values4": 36.0, "choices4": 36.0, "ranked4": 36.0,
+    "server": 10.0, "peer": 4.3,
 }
 
 AnswerFactory = Callable[..., Any]
@@ -379,6 +381,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     bfcl.add_argument("--mode", choices=_MODE_CHOICES, default="search4",
                       help="how the model answers; all: every mode but free "
                            "(default: search4)")
+    bfcl.add_argument("--server", default=None, metavar="URL",
+                      help="with --mode server: the llama.cpp server the plans are written "
+                           "on (python -m llama_cpp.server, or llama-server)")
     _common(bfcl, default_half="dev")
     chains = suites.add_parser("chains", help="the project's chaining suite: plans whose "
                                               "calls feed each other's results",
@@ -552,9 +557,16 @@ def main(args: argparse.Namespace) -> int:
                            results_dir=args.results_dir, out=out)
             return 0
         if args.bench_suite == "bfcl":
+            if args.server is not None and "server" not in _modes(args.mode):
+                from ..errors import BenchmarkError
+                raise BenchmarkError("--server is where the server mode plans; the other "
+                                     "modes answer in this process",
+                                     hint="add --mode server")
+            factory = (None if args.server is None
+                       else functools.partial(answer_function, server=args.server))
             run_bfcl(_categories(args.category), _modes(args.mode), limit=args.limit,
                      model=args.model, results_dir=args.results_dir, progress=progress,
-                     out=out, jobs=jobs, halves=halves_of(args.half))
+                     out=out, jobs=jobs, halves=halves_of(args.half), answer_factory=factory)
             return 0
         if args.bench_suite == "chains":
             from .chains import CHAIN_MODES, run_chains

@@ -11,6 +11,13 @@
 - ``decisions4``, ``values4``: ``search4`` with the contrast steering the beam at the
   plan's choices only (a line's first token, the end) or there and at each value's first
   token; for comparing on the dev halves, never part of a whole run.
+- ``choices4``: ``search4`` with the contrast weighed in a plan's weight at its choices
+  only (``Planner(contrast_scope="choices")``); dev halves only, like the two above.
+  ``ranked4`` is the same with the beam ranked by that weight (``steer="all"``).
+- ``server``: the planner with the grammar and the solver, its plans written on a
+  llama.cpp server (``bench bfcl --server URL``, :mod:`neurosym.engine`): one piece at a
+  time, each checked as it returns, greedily (a server offers no per-token masks, so
+  no beam); the model file is read only for its chat template.
 - ``peer``: llama-cpp-python's own function calling (``chatml-function-calling``), which
   picks a function name by grammar and holds the arguments to each function's JSON
   Schema, turned into a GBNF grammar: the usual way to constrain a local model today.
@@ -66,9 +73,9 @@ __all__ = ["Mode", "MODES", "PLANNER_MODES", "DEFAULT_MODES", "CONTEXT_TOKENS",
            "planned_tokens", "peer_answerer", "answer_function", "BudgetedCompletions"]
 
 Mode = Literal["free", "grammar", "solver", "search1", "search4", "search8", "decisions4",
-               "values4", "peer"]
+               "values4", "choices4", "ranked4", "server", "peer"]
 MODES: tuple[str, ...] = ("free", "grammar", "solver", "search1", "search4", "search8",
-                          "decisions4", "values4", "peer")
+                          "decisions4", "values4", "choices4", "ranked4", "server", "peer")
 #: The Planner options of each planner mode.
 PLANNER_MODES: Mapping[str, Mapping[str, Any]] = {
     "grammar": {"solver": False, "width": 1},
@@ -79,11 +86,15 @@ PLANNER_MODES: Mapping[str, Mapping[str, Any]] = {
     # Where the contrast steers the beam (the default is one of these two).
     "decisions4": {"solver": True, "width": 4, "steer": "decisions"},
     "values4": {"solver": True, "width": 4, "steer": "values"},
+    # The contrast weighed at the choices only, not over every token.
+    "choices4": {"solver": True, "width": 4, "contrast_scope": "choices"},
+    "ranked4": {"solver": True, "width": 4, "contrast_scope": "choices", "steer": "all"},
 }
 #: The modes a whole benchmark run answers in: the planner's ablations and the peer.
 #: ``free`` runs only when asked for.
 DEFAULT_MODES: tuple[str, ...] = tuple(mode for mode in MODES
-                                       if mode not in ("free", "decisions4", "values4"))
+                                       if mode not in ("free", "decisions4", "values4", "choices4",
+                                                        "ranked4", "server"))
 
 #: Context window of the free mode (BFCL's longest non-live prompts fit).
 CONTEXT_TOKENS = 8192
@@ -370,16 +381,25 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool,
                                   "neurosym.tools; run the free or peer mode meanwhile") from err
     path = resolve_model(model)
     adapter = options.pop("adapter", None)
+    server = options.pop("server", None)
     loaded: list[Any] = []
 
     def answer(entry: BfclEntry) -> Answer:
         if not loaded:
-            from ..model import load_model
-            loaded.append(load_model(path, n_threads=n_threads, adapter=adapter))
+            if server is not None:
+                from ..engine import LlamaServerEngine
+                loaded.append(LlamaServerEngine(server, template_model=path))
+            else:
+                from ..model import load_model
+                loaded.append(load_model(path, n_threads=n_threads, adapter=adapter))
         start = time.perf_counter()
         try:
             tools = ToolSet.from_bfcl(entry.shown_functions())
-            planner = Planner(tools=tools, model=loaded[0], solver=solver, **options)
+            if server is not None:
+                planner = Planner(tools=tools, model=path, solver=solver, engine=loaded[0],
+                                  **options)
+            else:
+                planner = Planner(tools=tools, model=loaded[0], solver=solver, **options)
         except ToolDefinitionError as err:
             # A doc neurosym cannot express: the entry goes unanswered, and says why.
             return Answer(None, "", False, latency_s=time.perf_counter() - start,
@@ -498,9 +518,19 @@ def peer_answerer(model: str | Path | None = None, *,
 
 
 def answer_function(mode: str, model: str | Path | None = None, *,
-                    n_threads: int | None = None) -> AnswerFn:
+                    n_threads: int | None = None, server: str | None = None) -> AnswerFn:
     """The answer function of a mode by name; its model runs ``n_threads`` llama.cpp
-    threads (default: ``neurosym.model``'s choice for this machine)."""
+    threads (default: ``neurosym.model``'s choice for this machine). The ``server`` mode
+    writes its plans on the llama.cpp server at ``server``; the other modes answer in
+    this process whatever ``server`` is."""
+    if mode == "server":
+        if server is None:
+            raise BenchmarkError("the server mode needs the address of a llama.cpp server",
+                                 hint="neurosym bench bfcl --mode server --server "
+                                      "http://127.0.0.1:8000 --category ...")
+        from ..engine.remote import RemoteEngine
+        RemoteEngine(server)  # a malformed address is refused before any unit starts
+        return planner_answerer(model, n_threads=n_threads, solver=True, server=server)
     if mode == "free":
         return free_answerer(model, n_threads=n_threads)
     if mode in PLANNER_MODES:

@@ -50,6 +50,8 @@ KINDS: tuple[str, ...] = ("right", "found", "search_error", "model_error", "refu
 SEARCH_MODES: Mapping[str, Mapping[str, Any]] = {
     **{mode: PLANNER_MODES[mode] for mode in ("search1", "search4", "search8")},
     "open4": {**PLANNER_MODES["search4"], "open_tools": True},
+    "choices4": PLANNER_MODES["choices4"],
+    "ranked4": PLANNER_MODES["ranked4"],
 }
 #: Options that change how the search goes, not how a plan is weighed: left out when
 #: the intended plan is weighed.
