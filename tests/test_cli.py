@@ -45,7 +45,7 @@ def test_plan_json_has_the_plan_in_every_form(tools_file: Path, capsys) -> None:
     assert data["openai"][0]["function"]["name"] == "get_weather"
     assert data["plan"] == data["text"]
     assert data["prompt_tokens"] > 0 and data["output_tokens"] > 0
-    assert {"prompt_s", "decode_s", "mask_s", "total_s"} <= set(data["timings"])
+    assert {"prompt_s", "decode_s", "mask_s", "total_s", "verdict_s"} <= set(data["timings"])
 
 
 @pytest.mark.model

@@ -67,7 +67,7 @@ def test_most_simple_plans_are_what_bfcl_expects(bfcl_results) -> None:
 def test_results_carry_tokens_timings_and_renderings(bfcl_results) -> None:
     result, _, _ = bfcl_results["simple_python_0"]
     assert result.prompt_tokens > 50 and result.output_tokens > 5
-    assert {"prompt_s", "decode_s", "mask_s", "total_s"} <= set(result.timings)
+    assert {"prompt_s", "decode_s", "mask_s", "total_s", "verdict_s"} <= set(result.timings)
     assert result.trace and result.explanation is None and result.adjustments == ()
     assert result.score is not None and result.search is not None
     (call,) = result.to_openai()
