@@ -215,27 +215,41 @@ def _start_worker(factory: AnswerFactory, model: str, n_threads: int | None,
     _WORKER = _Worker(factory, Path(model), n_threads, progress, _PlainLines(sys.stderr))
 
 
-def _timed_run(worker: _Worker, unit: BfclUnit) -> tuple[Any, float, float]:
-    """The unit's ``RunResult`` (or ``_UnitFailure``), the seconds it took, and the CPU
+def _timed_run(worker: _Worker, unit: BfclUnit) -> tuple[Any, float, float, float]:
+    """The unit's ``RunResult`` (or ``_UnitFailure``), the seconds it took, the CPU
     seconds of all the process's threads meanwhile (which, unlike the wall time, hardly
-    depend on what else the machine runs)."""
+    depend on what else the machine runs), and the process's peak resident memory in MB
+    so far (the units a process ran before count too: an upper bound for this one)."""
     start, cpu_start = time.perf_counter(), time.process_time()
     try:
         outcome = worker.run(unit)
     except NeurosymError as err:
         outcome = _UnitFailure(type(err).__name__, err.message, err.hint)
-    return outcome, time.perf_counter() - start, time.process_time() - cpu_start
+    return (outcome, time.perf_counter() - start, time.process_time() - cpu_start,
+            _peak_memory_mb())
 
 
-def _run_in_worker(unit: BfclUnit) -> tuple[Any, float, float]:
+def _peak_memory_mb() -> float:
+    """This process's peak resident memory, in MB (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux gives kilobytes, macOS bytes.
+    return peak / (2**20 if sys.platform == "darwin" else 1024)
+
+
+def _run_in_worker(unit: BfclUnit) -> tuple[Any, float, float, float]:
     assert _WORKER is not None, "the pool's initializer sets up the worker"
     return _timed_run(_WORKER, unit)
 
 
 def _results_of(units: Sequence[BfclUnit], worker: _Worker | None, jobs: int,
                 initargs: tuple[Any, ...]
-                ) -> Generator[tuple[BfclUnit, Any, float, float], None, None]:
-    """Each unit with its result (or ``_UnitFailure``), wall and CPU seconds, as they end."""
+                ) -> Generator[tuple[BfclUnit, Any, float, float, float], None, None]:
+    """Each unit with its result (or ``_UnitFailure``), wall and CPU seconds and peak
+    memory, as they end."""
     if worker is not None:
         for unit in units:
             yield (unit, *_timed_run(worker, unit))
@@ -298,7 +312,7 @@ def run_units(units: Sequence[BfclUnit], *, model: Path, jobs: int = 1,
     written: tuple[Path, Path] | None = None
     results = _results_of(ordered, worker, jobs, (factory, str(model), n_threads, progress))
     with closing(results):
-        for unit, outcome, seconds, cpu_seconds in results:
+        for unit, outcome, seconds, cpu_seconds, peak_mb in results:
             if isinstance(outcome, _UnitFailure):
                 raise BenchmarkError(f"{unit.label}: {outcome.kind}: {outcome.message}",
                                      hint=outcome.hint)
@@ -314,7 +328,8 @@ def run_units(units: Sequence[BfclUnit], *, model: Path, jobs: int = 1,
             # Written after every unit, so an interrupted long run keeps what it measured.
             written = write_bfcl_results(
                 [outcome], model=model, directory=results_dir,
-                timing={"seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1)})
+                timing={"seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1),
+                        "peak_memory_mb": round(peak_mb, 1)})
     if written is not None:
         out.write(f"results: {written[0]} and {written[1]}\n")
     return [done[unit] for unit in units]

@@ -286,6 +286,8 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
         "worked examples (`neurosym.bench.leaks`) that the entry's question does not. "
         "Latency is the mean in seconds per entry; evaluated tokens are the tokens the "
         "model evaluated after the prompt, per entry, over every branch a search tried. "
+        "Peak MB is the answering process's peak resident memory when the row's unit "
+        "ended (a process may have answered other units before it). "
         f"The yardstick is {YARDSTICK_MODEL} on BFCL's leaderboard (whole categories); "
         "the gap is accuracy minus yardstick, in points.", "",
         "Every reply is bounded. `free` replies end at a blank line, at the end of the line "
@@ -298,8 +300,8 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
         "arguments); a reply cut short is malformed. The planner modes keep the planner's "
         "own token budget.", "",
         "| category | half | mode | n | accuracy % | yardstick % | gap | well-formed % "
-        "| leaks % | mean s | evaluated tok | prompt tok | errors | model | date |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
+        "| leaks % | mean s | evaluated tok | prompt tok | peak MB | errors | model | date |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for row in sorted(document["rows"], key=_bfcl_order):
         accuracy = 100.0 * float(row.get("accuracy", 0.0))
@@ -319,6 +321,7 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
             _seconds(row.get("latency_mean_s")),
             _tokens(row.get("evaluated_tokens_mean")),
             _tokens(row.get("prompt_tokens_mean")),
+            _megabytes(row.get("peak_memory_mb")),
             error_text, str(row.get("model") or ""), str(row.get("date") or ""),
         ]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
@@ -327,6 +330,10 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
 
 
 # Rows written before a figure was measured lack it: their cell stays empty.
+def _megabytes(value: Any) -> str:
+    return "" if value is None else f"{float(value):.0f}"
+
+
 def _percent(share: Any) -> str:
     return "" if share is None else f"{100.0 * float(share):.1f}"
 

@@ -60,9 +60,11 @@ def test_mode_all_is_every_mode_but_free(choice: str, expected: list[str]) -> No
 
 def test_the_modes_are_the_ablation_ladder_and_the_peer() -> None:
     assert MODES == ("free", "grammar", "solver", "search1", "search4", "search8",
-                     "decisions4", "values4", "peer")
-    # Where the contrast steers is a dev-half experiment: asked for, never in a whole run.
-    assert set(DEFAULT_MODES) == set(MODES) - {"free", "decisions4", "values4"}
+                     "decisions4", "values4", "choices4", "ranked4", "server", "peer")
+    # Where the contrast steers and weighs is a dev-half experiment, and the server mode
+    # needs a server: asked for, never in a whole run.
+    assert set(DEFAULT_MODES) == set(MODES) - {"free", "decisions4", "values4", "choices4",
+                                               "ranked4", "server"}
 
 
 def _takes_everything(out_dir: str = "x", *, questions: int = 20, model: object = None) -> None:
@@ -140,6 +142,8 @@ def test_a_short_peer_run_writes_both_files(tmp_path: Path,
         ("simple_python", "peer", "test", 1), ("irrelevance", "peer", "test", 1)}
     # each unit's wall and CPU time is kept with its row; the peer's tokens are its output
     assert all(r["seconds"] > 0 and r["cpu_seconds"] > 0 for r in rows)
+    # and the peak memory of the process that answered it (the model alone is ~100 MB)
+    assert all(100 < r["peak_memory_mb"] < 4096 for r in rows)
     assert all(r["evaluated_tokens_mean"] == r["output_tokens_mean"] > 0 for r in rows)
     assert "| simple_python | test | peer | 1 (limited) |" in (tmp_path / "bfcl.md").read_text()
 
