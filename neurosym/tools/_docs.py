@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import ToolDefinitionError
 from ._names import check_tool, check_tool_name
-from ._schema import Dialect, read_parameters
+from ._schema import Dialect, read_param, read_parameters
 from .tool import Tool
 
 __all__ = ["MAX_JSON_DEPTH", "check_nesting", "load_json_text", "openai_function_doc",
@@ -82,6 +82,10 @@ def check_nesting(data: object, *, what: str, limit: int = MAX_JSON_DEPTH) -> No
         stack.extend((child, depth + 1) for child in children)
 
 
+#: Where a JSON function doc may declare its result's schema (MCP's spelling first).
+_OUTPUT_KEYS = ("outputSchema", "output_schema")
+
+
 def tool_from_doc(doc: object, path: str, *, dialect: Dialect) -> Tool:
     """One function doc as a :class:`Tool`; ``path`` locates it in the input for errors."""
     if not isinstance(doc, Mapping):
@@ -102,8 +106,14 @@ def tool_from_doc(doc: object, path: str, *, dialect: Dialect) -> Tool:
     params = () if parameters is None else read_parameters(
         parameters, tool=name, dialect=dialect, path=f"{path}.parameters")
     schema = parameters if dialect == "json-schema" and isinstance(parameters, Mapping) else None
+    returns = None
+    key = next((k for k in _OUTPUT_KEYS if k in doc), None)
+    if key is not None and dialect == "json-schema":
+        # What the tool returns (MCP's name for it): the fields later calls may reference.
+        returns = read_param(doc[key], name="result", tool=name, dialect=dialect,
+                             path=f"{path}.{key}")
     return check_tool(Tool(name=name, description=description.strip(), params=params,
-                           schema=schema), path=path)
+                           schema=schema, returns=returns), path=path)
 
 
 def openai_function_doc(entry: object, path: str) -> tuple[object, str]:

@@ -112,7 +112,14 @@ def tool_from_mcp(listed: Any, call: Callable[..., Any] | None = None) -> Tool:
     if isinstance(output, Mapping):
         from .jsonschema import param_from_json_schema
         try:
-            changes["returns"] = param_from_json_schema("result", dict(output))
+            returns = param_from_json_schema(dict(output), "result", tool=name)
+            # A result that is not an object comes wrapped as {"result": ...}, and
+            # result_value unwraps it: so is what the tool declares.
+            if returns.type == "object" and [p.name for p in returns.properties] == ["result"]:
+                returns = returns.properties[0]
+            # An object with no fields declared says nothing a later call could use.
+            if returns.type != "object" or returns.properties:
+                changes["returns"] = returns
         except ToolDefinitionError:
             pass    # what it returns only informs the prompt; the calls do not need it
     annotations = _field(listed, "annotations")

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ToolDefinitionError
 from ._docs import check_nesting, load_json_text, openai_function_doc, tool_from_doc
-from .jsonschema import tool_to_json_schema
+from .jsonschema import param_to_json_schema, tool_to_json_schema
 from .tool import Tool
 
 __all__ = ["tools_from_openai", "tool_to_openai"]
@@ -48,8 +48,12 @@ def tools_from_openai(spec: str | bytes | Mapping[str, Any] | list[Any]) -> list
             for index, entry in enumerate(spec)]
 
 
-def tool_to_openai(tool: Tool) -> dict[str, Any]:
-    """The OpenAI tools entry for ``tool``."""
-    return {"type": "function",
-            "function": {"name": tool.name, "description": tool.description,
-                         "parameters": tool_to_json_schema(tool)}}
+def tool_to_openai(tool: Tool, *, results: bool = False) -> dict[str, Any]:
+    """The OpenAI tools entry for ``tool``; with ``results``, also what it returns, as
+    ``outputSchema`` (MCP's key, which OpenAI's format lacks and neurosym reads back),
+    so that a tools file keeps the data flow between its tools."""
+    function: dict[str, Any] = {"name": tool.name, "description": tool.description,
+                                "parameters": tool_to_json_schema(tool)}
+    if results and tool.returns is not None:
+        function["outputSchema"] = param_to_json_schema(tool.returns)
+    return {"type": "function", "function": function}

@@ -151,9 +151,10 @@ class ToolSet(Sequence[Tool]):
 
     # -- renderings ----------------------------------------------------------------------
 
-    def to_openai(self) -> list[dict[str, Any]]:
-        """OpenAI's ``tools=[...]`` for these tools."""
-        return [tool_to_openai(t) for t in self._tools]
+    def to_openai(self, *, results: bool = False) -> list[dict[str, Any]]:
+        """OpenAI's ``tools=[...]`` for these tools (``results``: with what each returns,
+        as ``outputSchema``, for a tools file that keeps the data flow)."""
+        return [tool_to_openai(t, results=results) for t in self._tools]
 
     def to_bfcl(self) -> list[dict[str, Any]]:
         """BFCL function docs for these tools."""

@@ -43,6 +43,13 @@ def test_every_page_is_listed_and_annotations_map_to_effects(ledger: MCPConnecti
     assert transfer.schema is not None and transfer.schema["required"] == ["from_account", "to_account",
                                                                            "amount"]
     assert "Move an amount of money" in transfer.description
+    # A tool's outputSchema is what it returns; a result that is not an object comes
+    # wrapped as {"result": ...}, and is declared, as it is called, unwrapped.
+    returns = {t.name: t.returns for t in tools}
+    assert returns["get_balance"] is None      # an object with no fields declared
+    assert returns["close_account"] is not None and returns["close_account"].type == "string"
+    listed = returns["list_accounts"]
+    assert listed is not None and listed.type == "array" and listed.items.type == "string"
 
 
 def test_from_mcp_with_a_command_calls_the_server() -> None:

@@ -149,3 +149,26 @@ def test_without_declared_results_any_reference_to_an_earlier_step_passes() -> N
     potential = ReferencePotential(tools, flow=DataFlow(tools))
     step = Step(Call("a"), "r1")
     assert potential.refuse(PartialPlan((step,), "b", "r2", (("x", Ref("r1", ("id",))),))) is None
+
+
+def test_a_tools_file_keeps_what_each_tool_returns() -> None:
+    """OpenAI's format has no place for a result; ``to_openai(results=True)`` writes it
+    as ``outputSchema`` (MCP's key) and the reader takes it back, so a tools file keeps
+    the data flow the Python tools had."""
+    import json
+
+    from neurosym.demo import demo_tools
+    tools = demo_tools()
+    kept = ToolSet.from_openai(json.dumps(tools.to_openai(results=True)))
+    plain = ToolSet.from_openai(json.dumps(tools.to_openai()))
+    assert kept["search_flights"].returns == tools["search_flights"].returns
+    assert DataFlow(kept).producers("book_flight", "flight_id") == ("search_flights",)
+    assert DataFlow(plain).producers("book_flight", "flight_id") == ()
+    assert "outputSchema" not in json.dumps(tools.to_openai())   # OpenAI's own shape
+
+
+def test_a_result_schema_that_is_not_one_is_named() -> None:
+    doc = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"},
+                                             "outputSchema": "a list of ids"}}]
+    with pytest.raises(ToolDefinitionError, match="outputSchema"):
+        tools_from_openai(doc)
