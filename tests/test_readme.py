@@ -23,6 +23,7 @@ def test_the_readme_example_runs() -> None:
     result = namespace["result"]
     assert result.ok, result.explanation  # type: ignore[attr-defined]
     first = out.getvalue().splitlines()[0]
-    assert first.startswith("True ") and "book_hotel(" in first
-    for step in result.plan.steps:  # type: ignore[attr-defined]
-        assert step.call.arg("price").value <= 500
+    # Exactly the call asked for, as the README's comment says, and judged so.
+    assert first == 'True r1 = book_hotel(city="Paris", nights=2, price=300)'
+    assert result.verdict == "faithful"  # type: ignore[attr-defined]
+    assert result.adjustments == ()  # type: ignore[attr-defined]

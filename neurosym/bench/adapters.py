@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import BenchmarkError
 from ..tools.tool import Param, Tool
 
-__all__ = ["EVERYDAY_TOOLS", "EVERYDAY", "run_adapter_bench", "everyday_right"]
+__all__ = ["EVERYDAY_TOOLS", "EVERYDAY", "PLAIN", "run_adapter_bench", "everyday_right"]
 
 EVERYDAY_TOOLS: tuple[Tool, ...] = (
     Tool("set_lights", "Set the lights in a room.", (
@@ -93,15 +93,22 @@ def _everyday(model: Any, **options: Any) -> dict[str, Any]:
             "mean_s": round(seconds / len(EVERYDAY), 2), "answers": answers}
 
 
+#: The search's weights without the contrast: plans weighed by their likelihood alone.
+PLAIN: dict[str, float] = {"contrast_weight": 0.0, "guide_weight": 0.0, "end_weight": 0.0}
+
+
 def run_adapter_bench(adapter: str | Path, *, model: str | Path | None = None,
                       half: str = "dev", limit: int = 16,
                       categories: Sequence[str] = _CATEGORIES, width: int = 4,
                       abstain_biases: Sequence[float] = (),
+                      plain_biases: Sequence[float] = (),
                       out_dir: str | Path | None = None) -> dict[str, Any]:
     """Answer the same entries with and without ``adapter``; write ``tune.json`` and
     ``tune.md`` under ``out_dir`` (default ``bench/results``). Each of
     ``abstain_biases`` adds a run with the adapter and that abstain bias (the default
-    bias was fitted on the base model's odds of ``none()``)."""
+    bias was fitted on the base model's odds of ``none()``); each of ``plain_biases`` a
+    run with the adapter weighing plans by their plain likelihood (no contrast with the
+    empty request, whose weights were fitted on the base model) at that abstain bias."""
     from ..model import load_model
     from .bfcl import run_category
     from .modes import planner_answerer, resolve_model
@@ -117,7 +124,9 @@ def run_adapter_bench(adapter: str | Path, *, model: str | Path | None = None,
     everyday: dict[str, Any] = {}
     variants: list[tuple[str, Path | None, dict[str, Any]]] = [
         ("base", None, {}), ("adapter", adapter, {}),
-        *((f"adapter, abstain bias {b:g}", adapter, {"abstain_bias": b}) for b in abstain_biases)]
+        *((f"adapter, abstain bias {b:g}", adapter, {"abstain_bias": b}) for b in abstain_biases),
+        *((f"adapter, no contrast, abstain bias {b:g}", adapter, {**PLAIN, "abstain_bias": b})
+          for b in plain_biases)]
     for label, chosen, extra in variants:
         for category in categories:
             answer = planner_answerer(path, solver=True, width=width, adapter=chosen, **extra)

@@ -454,6 +454,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="the base model (default: the embedded SmolLM2)")
     tune.add_argument("--abstain-bias", type=float, action="append", default=[], metavar="NATS",
                       help="also answer with the adapter at this abstain bias (repeatable)")
+    tune.add_argument("--plain-bias", type=float, action="append", default=[], metavar="X",
+                      help="also answer with the adapter weighing plans by their likelihood "
+                           "alone (no contrast), at this abstain bias (repeatable)")
     tune.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
                       help="where the result files go (default: bench/results)")
     every = suites.add_parser("all", help="BFCL's non-live categories in every mode but "
@@ -604,7 +607,8 @@ def main(args: argparse.Namespace) -> int:
         if args.bench_suite == "tune":
             from .adapters import run_adapter_bench
             run_adapter_bench(args.adapter, model=args.model, half=args.half, limit=args.limit,
-                              abstain_biases=args.abstain_bias, out_dir=args.results_dir)
+                              abstain_biases=args.abstain_bias,
+                              plain_biases=args.plain_bias, out_dir=args.results_dir)
             return 0
         if args.bench_suite == "all":
             start = time.perf_counter()
