@@ -31,7 +31,7 @@ YARDSTICK: dict[str, float] = {
 #: The fields that identify a BFCL row (with the model): the rows of two halves, or of
 #: a half and a whole category, are kept apart.
 BFCL_KEY: tuple[str, ...] = ("category", "mode", "half")
-_MODE_ORDER = ("free", "grammar", "solver", "search1", "search4", "search8", "peer")
+_MODE_ORDER = ("free", "grammar", "solver", "search1", "search4", "search8", "server", "peer")
 _HALF_ORDER = ("dev", "test", None)
 
 
@@ -278,7 +278,9 @@ def bfcl_markdown(document: Mapping[str, Any]) -> str:
         "tool grammar; `solver` the grammar and the Z3 solver, with the token-by-token "
         "decoder that retracts values the solver refutes; `search1`, `search4` and "
         "`search8` the grammar and the solver with the search over whole plans, keeping "
-        "1, 4 or 8 partial plans at once (1 is greedy); `peer` llama-cpp-python's "
+        "1, 4 or 8 partial plans at once (1 is greedy); `server` the grammar and the solver "
+        "with each plan written on a llama.cpp server a piece at a time (greedy, no "
+        "contrast: a server takes no per-token masks); `peer` llama-cpp-python's "
         "chatml-function-calling handler (JSON Schema grammar). From `grammar` to "
         "`search1` only the solver is added, from `search1` to `search8` only the width "
         "grows, and `solver` differs from `search1` only in its decoder.", "",
