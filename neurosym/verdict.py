@@ -363,20 +363,34 @@ def judge(planner: Planner, request: Any, result: PlanResult, *,
                              else "uncertain")
         return replace(result, judgement=Judgement(kind, explanation=result.explanation or "",
                                                    plan=plan))
+    comparing = needs_comparison(planner) and getattr(planner, "_judge", True)
+    unconstrained: PlanResult | None = None
     if not plan.steps:
         terminal = plan.terminal.kind if plan.terminal is not None else "none"
         if terminal == "answer":
             return replace(result, judgement=Judgement("faithful", plan=plan))
-        words = ("no tool fits the request" if terminal == "none"
-                 else f"a value is missing, so the plan asks: {plan.terminal.text}")  # type: ignore[union-attr]
-        return replace(result, judgement=Judgement("abstained", explanation=words, plan=plan))
+        if terminal == "none" and comparing:
+            # Whether a tool fits is the model's call, not the constraints': none() stands
+            # only when the model abstains with them switched off too.
+            unconstrained = planner.unconstrained().plan(request, observations=observations)
+            hidden = _hidden_call(planner, result, unconstrained, observations)
+            if hidden is not None and hidden.plan is None:
+                # The model would call, and no call it can write meets the constraints.
+                return hidden
+            if hidden is not None:
+                result, plan = hidden, hidden.plan
+        if not plan.steps:
+            words = ("no tool fits the request" if terminal == "none"
+                     else f"a value is missing, so the plan asks: {plan.terminal.text}")  # type: ignore[union-attr]
+            return replace(result, judgement=Judgement("abstained", explanation=words, plan=plan))
     tools = list(planner.tools)
     sources = list(value_sources(plan, tools, text, observations))
     free: Plan | None = None
     padded: list[str] = []
     dropped: list[str] = []
-    if needs_comparison(planner) and getattr(planner, "_judge", True):
-        unconstrained = planner.unconstrained().plan(request, observations=observations)
+    if comparing:
+        if unconstrained is None:
+            unconstrained = planner.unconstrained().plan(request, observations=observations)
         free = unconstrained.plan if unconstrained.plan is not None else None
         evidence = RequestEvidence.of(text)
         sources = _compare(plan, free, sources, tools, planner, evidence, observations)
@@ -393,6 +407,32 @@ def judge(planner: Planner, request: Any, result: PlanResult, *,
     _merge_adjustments(sources, result.adjustments, RequestEvidence.of(text))
     return _decide(planner, result, plan, tuple(sources), padded, free, observations,
                    dropped)
+
+
+def _hidden_call(planner: Planner, result: PlanResult, unconstrained: PlanResult,
+                 observations: Any) -> PlanResult | None:
+    """When ``result`` abstains only because the constraints left every call unlikely (the
+    model calls with them off): the best call that passes them, as the result to judge;
+    or, when none passes, an unsatisfiable result that says what the model's own call
+    breaks. None when the model abstains without the constraints too."""
+    from .errors import Unsatisfiable
+    from .solver.check import check_plan
+    own = unconstrained.plan
+    if own is None or not own.steps:
+        return None
+    calls = [a for a in result.alternatives if a.plan.steps]
+    if calls:
+        best, rest = calls[0], [a for a in result.alternatives if a is not calls[0]]
+        return replace(result, plan=best.plan, text=best.text, score=best.score,
+                       alternatives=tuple(rest))
+    verdict = check_plan(own, list(planner.tools), planner.constraint_set or (),
+                         observations=observations)
+    why = (f"the request asks for {own.text.strip()}, and no plan that calls meets the "
+           "constraints" + (f": {verdict.explanation}" if verdict.refuted else ""))
+    error = Unsatisfiable(why, core=[c.describe() for c in verdict.core],
+                          hint="relax the constraint, or change the request")
+    return replace(result, ok=False, plan=None, text="", explanation=why, error=error,
+                   judgement=Judgement("unsatisfiable", explanation=why, unconstrained=own))
 
 
 def _steps(plan: Plan | None) -> list[Step]:
