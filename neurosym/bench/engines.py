@@ -35,7 +35,7 @@ COLD_START_TARGET_S = 1.5
 def _demo_tools_file(folder: Path) -> Path:
     from ..demo import demo_tools
     path = folder / "demo_tools.json"
-    path.write_text(json.dumps(demo_tools().to_openai(), indent=1), encoding="utf-8")
+    path.write_text(json.dumps(demo_tools().to_openai(results=True), indent=1), encoding="utf-8")
     return path
 
 
@@ -53,7 +53,8 @@ def _run_plan(tools: Path, request: str, cache_dir: Path, *extra: str) -> dict[s
     out = json.loads(done.stdout)
     return {"wall_s": round(wall, 3), "plan": out["plan"], "ok": out["ok"],
             "prompt_tokens": out["prompt_tokens"],
-            "prompt_s": out["timings"].get("prompt_s"), "total_s": out["timings"].get("total_s")}
+            "prompt_s": out["timings"].get("prompt_s"), "total_s": out["timings"].get("total_s"),
+            "verdict_s": out["timings"].get("verdict_s")}
 
 
 def cold_start(out_dir: str | os.PathLike[str] | None = None, *,
@@ -111,16 +112,21 @@ def _cold_start_markdown(r: dict[str, Any]) -> str:
         f"Request: {r['request']!r} with {r['tools']}; each run a fresh process, "
         f"Python's start and the model's load included.",
         "",
-        "| run | wall s | prompt tokens | prompt s (in the search) | plan |",
-        "|---|---:|---:|---:|---|",
+        "| run | wall s | plan s | verdict s | prompt tokens | prompt s (in the search) | plan |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for name, row in rows:
-        lines.append(f"| {name} | {row['wall_s']:.2f} | {row['prompt_tokens']} | "
-                     f"{(row['prompt_s'] or 0.0):.2f} | `{row['plan']}` |")
+        lines.append(f"| {name} | {row['wall_s']:.2f} | {(row.get('total_s') or 0.0):.2f} | "
+                     f"{(row.get('verdict_s') or 0.0):.2f} | {row['prompt_tokens']} | "
+                     f"{(row['prompt_s'] or 0.0):.2f} | `{'; '.join(row['plan'].splitlines())}` |")
     lines += [
         "",
         "The first run evaluates the shared prompt before the search starts, so its "
-        "prompt s counts only the request's tokens; its wall time counts all of it.",
+        "prompt s counts only the request's tokens; its wall time counts all of it. "
+        "Plan s is the planner's search in the process; verdict s the verdict, which plans "
+        "a second time with the tools' bounds off to see whether they changed the plan; "
+        "the rest of the wall time is Python's start, the imports, the model's load and "
+        "the tokenizer's tables.",
         "",
         f"Same plan first and second: {r['same_plan']}. The cache holds {r['cache_entries']} "
         f"entry of {r['cache_bytes'] / 2**20:.1f} MiB. Starting Python and importing "
