@@ -369,7 +369,7 @@ def judge(planner: Planner, request: Any, result: PlanResult, *,
         terminal = plan.terminal.kind if plan.terminal is not None else "none"
         if terminal == "answer":
             return replace(result, judgement=Judgement("faithful", plan=plan))
-        if terminal == "none" and comparing:
+        if terminal == "none" and comparing and _constrained_only(planner):
             # Whether a tool fits is the model's call, not the constraints': none() stands
             # only when the model abstains with them switched off too.
             unconstrained = planner.unconstrained().plan(request, observations=observations)
@@ -407,6 +407,14 @@ def judge(planner: Planner, request: Any, result: PlanResult, *,
     _merge_adjustments(sources, result.adjustments, RequestEvidence.of(text))
     return _decide(planner, result, plan, tuple(sources), padded, free, observations,
                    dropped)
+
+
+def _constrained_only(planner: Planner) -> bool:
+    """Whether the plan differs from the model's own only by the request's constraints and
+    the tools' bounds: there are constraints, and no potential of the caller's (which
+    the plan without constraints does not weigh) had a say."""
+    hard, soft = getattr(planner, "_potentials", ((), ()))
+    return planner.constraint_set is not None and not hard and not soft
 
 
 def _hidden_call(planner: Planner, result: PlanResult, unconstrained: PlanResult,
