@@ -485,7 +485,7 @@ class BeamSearch:
         lp = branch.logprobs
         weight = self.contrast_weight if self._contrasted else 0.0
         decision = branch.at_decision(self.steer == "values")
-        choice = branch.at_decision(True) if self.scope == "choices" else True
+        at_choice = branch.at_decision(True)
         steering = self._guide_weight
 
         if matcher.is_stopped():
@@ -524,7 +524,7 @@ class BeamSearch:
                 break
             guide = (branch.gain(token, steering) if _decides(decision, self._bytes[token])
                      else float(lp[token]))
-            weighs = choice or self._bytes[token][:1] == b"\n"
+            weighs = self.scope == "all" or _decides(at_choice, self._bytes[token])
             proposal = (branch.score + branch.gain(token, weight if weighs else 0.0),
                         branch.logprob + float(lp[token]), branch.guide + guide, index, token)
             if self._canon is not None and not self._canon.extends(branch.tokens, token):
