@@ -4,6 +4,7 @@
     neurosym bench chains [--half dev|test|both] [--limit N] [--mode search4|peer|all]
     neurosym bench abstain [--limit N]
     neurosym bench all [--half test|dev|both] [--mode M ...] [--limit N] [--jobs J]
+    neurosym bench subtasks [--results-dir DIR]
 
 The benchmark is an experiment: each BFCL category is split into a dev half, to tune
 on, and a test half, to report (``neurosym.bench.bfcl.entry_half``); the live
@@ -387,7 +388,7 @@ def _common(parser: argparse.ArgumentParser, *, default_half: str,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``bench`` sub-commands (``bfcl``, ``chains``, ``abstain``, ``search``, ``tune``,
-    ``all``) to ``parser``."""
+    ``subtasks``, ``all``) to ``parser``."""
     suites = parser.add_subparsers(dest="bench_suite", metavar="SUITE", required=True)
     bfcl = suites.add_parser("bfcl", help="BFCL categories, scored by BFCL's own checker",
                              description="Run BFCL categories in one or all modes.")
@@ -459,6 +460,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            "alone (no contrast), at this abstain bias (repeatable)")
     tune.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
                       help="where the result files go (default: bench/results)")
+    subtasks = suites.add_parser("subtasks", help="the seven function-calling sub-tasks, "
+                                                  "read from the results the suites wrote",
+                                 description="Write subtasks.json and .md from bfcl.json, "
+                                             "chains.json and bfcl_multi_turn.json "
+                                             "(neurosym.bench.subtasks); runs no model.")
+    subtasks.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
+                          help="where the result files are read and written "
+                               "(default: bench/results)")
     every = suites.add_parser("all", help="BFCL's non-live categories in every mode but "
                                           "free, then the project's own suites",
                               description="Run every benchmark suite.")
@@ -610,6 +619,10 @@ def main(args: argparse.Namespace) -> int:
                               abstain_biases=args.abstain_bias,
                               plain_biases=args.plain_bias, out_dir=args.results_dir)
             return 0
+        if args.bench_suite == "subtasks":
+            from .subtasks import run_subtasks
+            run_subtasks(args.results_dir)
+            return 0
         if args.bench_suite == "all":
             start = time.perf_counter()
             extras = _start_extra_suites(results_dir=args.results_dir, limit=args.limit,
@@ -627,6 +640,8 @@ def main(args: argparse.Namespace) -> int:
                                        model=args.model)
             else:
                 failed = extras.exitcode != 0
+            from .subtasks import run_subtasks
+            run_subtasks(args.results_dir)
             seconds = time.perf_counter() - start
             out.write(f"bench all: {seconds:.0f}s\n")
             from .modes import resolve_model
