@@ -187,6 +187,14 @@ class PlanTracker:
         return out
 
     @property
+    def open_atom(self) -> str:
+        """The text of the bare value being written (a reference, a keyword or a number
+        not yet ended), or "" when the innermost value is not one."""
+        if self._stack and isinstance(self._stack[-1], _Atom):
+            return self._slice(self._stack[-1].start, len(self._chars))
+        return ""
+
+    @property
     def step_start(self) -> int | None:
         """Where the current line starts."""
         for frame in self._stack:

@@ -72,6 +72,9 @@ _NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]* = ?")
 #: The start of an argument's value: ``f(x=``, ``, y="``, ``, z=[``.
 _VALUE_START = re.compile(r'.*[(,] ?[A-Za-z_][A-Za-z0-9_]*=(?:"|\[)?')
 
+#: A bare value whose first name is complete: ``r2.``, ``r1[``.
+_REF_HEAD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[.\[]")
+
 Steer = Literal["all", "decisions", "values", "none"]
 #: Which tokens the contrast weighs in a plan's weight (see ``BeamSearch.scope``).
 Scope = Literal["all", "choices"]
@@ -505,6 +508,14 @@ class BeamSearch:
             out.append((branch.score + gain, branch.logprob + logprob,
                         branch.guide + branch.end_gain(ends, steering)[0], index, -1))
             allowed[ends] = False
+        atom = self._open_atom(branch)
+        if atom is not None:
+            # A reference to no earlier step is refused before it is written: the model
+            # chooses again among the rest.
+            for token in np.flatnonzero(allowed):
+                if self.references.dooms(atom + self._bytes[token].decode("utf-8", "ignore"),
+                                         branch.partial):
+                    allowed[token] = False
         n_allowed = int(allowed.sum())
         if n_allowed == 0:
             return out
@@ -537,6 +548,16 @@ class BeamSearch:
             # No canonical way on: keep the best, marked as not canonical.
             out.append(fallback)
         return out
+
+    def _open_atom(self, branch: _Branch) -> str | None:
+        """The bare value the branch's next token continues (its text so far, "" at an
+        argument's first token), or None where the next token writes no bare value."""
+        atom = branch.tracker.open_atom
+        if atom:
+            return atom
+        line = branch.text.rsplit("\n", 1)[-1]
+        match = _VALUE_START.fullmatch(line)
+        return "" if match is not None and not line.endswith('"') else None
 
     def _advance(self, beam: list[_Branch], chosen: list[tuple[int, int]]) -> list[_Branch]:
         """Fork the chosen branches, append their tokens (and the forced ones after them),
@@ -677,6 +698,13 @@ class BeamSearch:
                 partial = partial.with_step(boundary.step)
                 changed = True
         branch.partial = partial
+        head = _REF_HEAD.match(branch.tracker.open_atom)
+        if head is not None:
+            # A reference's name is judged as soon as its path begins, not when the path
+            # (free field names, as long as the model likes) ends.
+            refusal = self.references.refuse_name(head.group(1), partial)
+            if refusal is not None:
+                return refusal
         if not changed:
             return None
         refusal = first_refusal([self.references, *self.potentials], partial)

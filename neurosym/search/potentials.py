@@ -24,6 +24,9 @@ from .base import PartialPlan, Potential, Refusal
 __all__ = ["ReferencePotential", "SolverPotential", "first_refusal"]
 
 _NUMBER = re.compile(r"\d+")
+#: The name a bare value starts with, and the words a bare value may be besides a name.
+_NAME_HEAD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORDS = ("True", "False", "None", "true", "false", "null")
 
 
 class ReferencePotential:
@@ -39,8 +42,11 @@ class ReferencePotential:
     name = "references"
 
     def __init__(self, tools: Sequence[Tool] = (), *, request: str = "",
-                 flow: DataFlow | None = None) -> None:
+                 flow: DataFlow | None = None, nested: bool = False) -> None:
         self.tools = {t.name: t for t in tools}
+        #: Whether a value may be a call (``Planner(nested=True)``): then a bare name
+        #: may also begin a tool's name.
+        self.nested = nested
         self.request = request
         self.flow = flow
         self._numbers = frozenset(_NUMBER.findall(request))
@@ -57,6 +63,37 @@ class ReferencePotential:
             if refusal is not None:
                 return refusal
         return None
+
+    def refuse_name(self, name: str, partial: PartialPlan) -> Refusal | None:
+        """A value that starts with ``name`` and goes on with ``.`` or ``[``, judged
+        before its path is written: a reference must name an earlier step. A name that
+        starts a longer dotted tool name may still become a nested call where values may
+        be calls, and passes."""
+        if name in partial.bound:
+            return None
+        if self.nested and (not self.tools or any(tool.startswith(name + ".")
+                                                  for tool in self.tools)):
+            return None
+        return Refusal(self.name, f"{name!r} names no earlier step")
+
+    def dooms(self, atom: str, partial: PartialPlan) -> bool:
+        """Whether a bare value that begins ``atom`` (a reference, a keyword, a nested
+        call's name, a number) can only end as a reference :meth:`refuse_name` refuses:
+        its name is complete and names no earlier step, or it cannot grow into a name
+        that does (nor into ``True``, ``False``, ``None`` or, where values may be calls, a
+        tool's name)."""
+        head = _NAME_HEAD.match(atom)
+        if head is None or self.nested and not self.tools:
+            return False
+        name, rest = head.group(0), atom[head.end():]
+        if rest:
+            if rest[0] in ".[":
+                return self.refuse_name(name, partial) is not None
+            if rest[0] == "(":
+                return False        # a nested call: the grammar says where one may stand
+            return name not in _WORDS and self.refuse_name(name, partial) is not None
+        return not any(known.startswith(name)
+                       for known in (*partial.bound, *_WORDS, *(self.tools if self.nested else ())))
 
     def refuse_reference(self, ref: Ref, partial: PartialPlan,
                          param: str | None = None) -> Refusal | None:

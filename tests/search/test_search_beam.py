@@ -185,3 +185,26 @@ def test_an_unknown_contrast_scope_is_refused(home_tools) -> None:
     from neurosym.errors import ConfigurationError
     with pytest.raises(ConfigurationError, match="contrast_scope"):
         Planner(home_tools, contrast_scope="some")
+
+
+def test_no_branch_writes_a_reference_to_a_step_not_yet_written(model) -> None:
+    # The model likes a reference for an object-typed value even in the first step, where
+    # none can stand: those tokens leave before they are written, and the search goes on
+    # with the values it can write (the dict), instead of spending its budget on paths
+    # such as `budget=r2.get_property_value_by_...` that are refused only when they end.
+    from neurosym.bench.bfcl import load_category
+    from neurosym.tools import ToolSet
+    # BFCL multiple_8 (a dev entry): its two functions and its question.
+    entry = next(e for e in load_category("multiple", 5, half="dev") if e.id == "multiple_8")
+    tools = ToolSet.from_bfcl(entry.shown_functions())
+    events = []
+    planner = Planner(tools, model=model, width=4)
+    result = planner.plan([dict(m) for m in entry.messages], on_event=events.append)
+    first_lines = [event.text.split("\n", 1)[0] for event in events
+                   if isinstance(getattr(event, "text", None), str)]
+    assert first_lines
+    import re
+    referring = re.compile(r"[(,] ?[A-Za-z_][A-Za-z0-9_]*=r[0-9]")
+    assert not [line for line in first_lines if referring.search(line)], first_lines
+    calls = [c for c in result.search.candidates if c.text.startswith("r1 = realestate")]
+    assert calls and all('budget={' in c.text for c in calls)

@@ -172,3 +172,31 @@ def test_a_result_schema_that_is_not_one_is_named() -> None:
                                              "outputSchema": "a list of ids"}}]
     with pytest.raises(ToolDefinitionError, match="outputSchema"):
         tools_from_openai(doc)
+
+
+@pytest.mark.parametrize("atom, nested, doomed", [
+    ("", False, False),                 # nothing written yet
+    ("r", False, False),                # may still become r1
+    ("r1", False, False),
+    ("r1[", False, False),
+    ("r2", False, True),                # no step 2 yet, and r2 grows into no earlier name
+    ("r2.", False, True),
+    ("r2[0].id", False, True),
+    ("r12", False, True),
+    ("Tr", False, False),               # True
+    ("Non", False, False),              # None
+    ("4", False, False),                # a number
+    ("se", False, True),                # a tool's name, but values are not calls here
+    ("se", True, False),                # with nested calls: may become search_flights(
+    ("search_flights.", True, True),    # a tool's name is not dotted further
+])
+def test_a_bare_value_is_doomed_once_it_can_only_name_no_earlier_step(atom, nested,
+                                                                      doomed) -> None:
+    tools = ToolSet([search_flights, book_flight])
+    potential = ReferencePotential(list(tools), nested=nested)
+    partial = _partial(SEARCH)
+    assert partial.bound == {"r1"}
+    assert potential.dooms(atom, partial) is doomed
+    head = atom.split(".")[0].split("[")[0]
+    if atom != head and head:
+        assert (potential.refuse_name(head, partial) is not None) is doomed
