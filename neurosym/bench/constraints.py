@@ -28,7 +28,7 @@ from ..errors import BenchmarkError
 from ..verdict import same_plain
 
 __all__ = ["run_all", "run_suite", "solver_cost", "load_scenarios", "compare_intended",
-           "MODES"]
+           "summarize", "MODES"]
 
 _SUITE = Path(__file__).resolve().parents[2] / "tests" / "scenarios" / "suite.py"
 
@@ -196,7 +196,8 @@ def solver_cost(model: Any = None, *, questions: int = 40) -> dict[str, Any]:
     }
 
 
-def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The counts of the summary table, one row per mode, from ``run_suite``'s rows."""
     out = []
     for mode in MODES:
         mine = [r for r in rows if r["mode"] == mode]
@@ -204,12 +205,21 @@ def _summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         unsat = [r for r in mine if not r["satisfiable"]]
         verdicts = Counter(r["verdict"] for r in mine)
         judged = [r for r in mine if r["expected"] is not None]
+        # Where the request itself keeps the constraints, a faithful plan is possible; a
+        # request that breaks them cannot be carried out as asked (its honest outcome is
+        # an explained unsatisfiable, or with bend=True an adjusted plan that lists it).
+        fits = [r for r in sat if not r.get("conflicts")]
+        conflicts = [r for r in sat if r.get("conflicts") and r["expected"] is not None]
         out.append({
             "mode": mode,
             "scenarios": len(mine),
             "satisfiable_planned": sum(r["ok"] for r in sat),
             "satisfiable_total": len(sat),
             "faithful_plans": sum(r["faithful_plan"] for r in mine),
+            "faithful_where_fits": sum(r["faithful_plan"] for r in fits),
+            "fits_total": len(fits),
+            "conflicts_as_expected": sum(r["verdict"] == r["expected"] for r in conflicts),
+            "conflicts_judged": len(conflicts),
             "padded_plans": sum(r["padded"] for r in mine),
             "bent_plans": sum(r["bent"] for r in mine),
             "silent_bends": sum(r["silent_bend"] for r in mine),
@@ -245,15 +255,25 @@ def _markdown(document: dict[str, Any]) -> str:
              "bent plans called faithful where the model wrote the same without the "
              "constraints (its own mistake, e.g. two names of the request swapped). "
              "Scenarios in "
-             "English, German, French and Spanish; the verdict reads no words.", "",
-             "| mode | faithful plans | padded plans | bent plans | silent bends | misread | "
+             "English, German, French and Spanish; the verdict reads no words. "
+             "*Faithful where the request fits* counts the satisfiable scenarios whose "
+             "request keeps the constraints as asked: only there can a plan be faithful. A "
+             "request that breaks them is honest when it ends unsatisfiable and explained "
+             "(`solver`) or adjusted with the change listed (`bend`): *conflicts as "
+             "expected*.", "",
+             "| mode | faithful where the request fits | conflicts as expected | faithful "
+             "plans | padded plans | bent plans | silent bends | misread | "
              "verdict as expected | satisfiable planned (ok) | ok plans violating | "
              "unsatisfiable explained |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in document["summary"]:
         expected = (f"{s['verdict_as_expected']}/{s['verdict_judged']}" if s["verdict_judged"]
                     else "-")
-        lines.append(f"| {s['mode']} | {s['faithful_plans']} | {s['padded_plans']} | "
+        fits = (f"{s['faithful_where_fits']}/{s['fits_total']}" if "fits_total" in s else "-")
+        honest = (f"{s['conflicts_as_expected']}/{s['conflicts_judged']}"
+                  if s.get("conflicts_judged") else "-")
+        lines.append(f"| {s['mode']} | {fits} | {honest} | {s['faithful_plans']} | "
+                     f"{s['padded_plans']} | "
                      f"{s['bent_plans']} | {s['silent_bends']} | {s['misread']} | {expected} | "
                      f"{s['satisfiable_planned']}/{s['satisfiable_total']} | "
                      f"{s['ok_plans_violating']} | "
@@ -297,7 +317,7 @@ def run_all(out_dir: str | Path = "bench/results", *, model: Any = None,
     from ..model import find_model
     rows = run_suite(model)
     document = {"suite": "constraints", "environment": environment(find_model(model)).__dict__,
-                "summary": _summary(rows), "solver_cost": solver_cost(model, questions=questions),
+                "summary": summarize(rows), "solver_cost": solver_cost(model, questions=questions),
                 "rows": rows}
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)

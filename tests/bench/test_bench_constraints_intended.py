@@ -43,3 +43,26 @@ def test_every_satisfiable_scenario_states_its_intended_calls_in_every_language(
             for text in scenario.intended:
                 (step,) = parse_plan(text).steps
                 assert step.call.tool in {t.name for t in scenario.tools}
+
+
+def _row(mode: str, *, satisfiable: bool = True, conflicts: bool = False,
+         faithful: bool = False, verdict: str = "uncertain", expected: str | None = None) -> dict:
+    return {"mode": mode, "satisfiable": satisfiable, "conflicts": conflicts, "ok": True,
+            "verdict": verdict, "expected": expected, "written": True, "violations": [],
+            "faithful_plan": faithful, "padded": False, "bent": not faithful,
+            "silent_bend": False, "misread": False, "explained": False}
+
+
+def test_faithfulness_is_counted_where_the_request_can_be_carried_out_as_asked() -> None:
+    from neurosym.bench.constraints import summarize
+    rows = [_row("solver", faithful=True, verdict="faithful", expected="faithful"),
+            _row("solver", verdict="uncertain", expected="faithful"),
+            # A request that breaks its constraints can only be honest, not faithful.
+            _row("solver", conflicts=True, verdict="unsatisfiable", expected="unsatisfiable"),
+            _row("solver", conflicts=True, verdict="uncertain", expected="unsatisfiable"),
+            _row("solver", satisfiable=False, verdict="unsatisfiable",
+                 expected="unsatisfiable")]
+    mine = next(s for s in summarize(rows) if s["mode"] == "solver")
+    assert (mine["faithful_where_fits"], mine["fits_total"]) == (1, 2)
+    assert (mine["conflicts_as_expected"], mine["conflicts_judged"]) == (1, 2)
+    assert (mine["satisfiable_planned"], mine["satisfiable_total"]) == (4, 4)
