@@ -395,11 +395,10 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool,
         start = time.perf_counter()
         try:
             tools = ToolSet.from_bfcl(entry.shown_functions())
-            if server is not None:
-                planner = Planner(tools=tools, model=path, solver=solver, engine=loaded[0],
-                                  **options)
-            else:
-                planner = Planner(tools=tools, model=loaded[0], solver=solver, **options)
+            # On a server the model file gives only the chat template.
+            where = ({"model": path, "engine": loaded[0]} if server is not None
+                     else {"model": loaded[0]})
+            planner = Planner(tools=tools, solver=solver, **where, **options)
         except ToolDefinitionError as err:
             # A doc neurosym cannot express: the entry goes unanswered, and says why.
             return Answer(None, "", False, latency_s=time.perf_counter() - start,

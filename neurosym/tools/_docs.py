@@ -9,10 +9,10 @@ from typing import Any
 from ..errors import ToolDefinitionError
 from ._names import check_tool, check_tool_name
 from ._schema import Dialect, read_param, read_parameters
-from .tool import Tool
+from .tool import Param, Tool
 
 __all__ = ["MAX_JSON_DEPTH", "check_nesting", "load_json_text", "openai_function_doc",
-           "tool_from_doc"]
+           "read_returns", "tool_from_doc"]
 
 #: Deepest nesting of lists and objects a tools document may have. A tool whose schema
 #: nests as deep as the schema reader allows (32 levels) needs about 70.
@@ -86,6 +86,27 @@ def check_nesting(data: object, *, what: str, limit: int = MAX_JSON_DEPTH) -> No
 _OUTPUT_KEYS = ("outputSchema", "output_schema")
 
 
+def read_returns(schema: object, *, tool: str, path: str, strict: bool = True) -> Param | None:
+    """What a tool returns, from its result's JSON Schema (MCP's ``outputSchema``): the
+    fields later calls may reference. A result that is not an object comes wrapped as
+    ``{"result": ...}`` (MCP's structured content), so such a wrapper declares what it
+    wraps. None when the schema declares nothing a later call could use (an object with
+    no fields), or, unless ``strict``, when it cannot be read: what a tool returns only
+    informs the prompt and the references, the calls do not need it."""
+    try:
+        returns = read_param(schema, name="result", tool=tool, dialect="json-schema",
+                             path=path)
+    except ToolDefinitionError:
+        if strict:
+            raise
+        return None
+    if returns.type == "object" and [p.name for p in returns.properties] == ["result"]:
+        returns = returns.properties[0]
+    if returns.type == "object" and not returns.properties:
+        return None
+    return returns
+
+
 def tool_from_doc(doc: object, path: str, *, dialect: Dialect) -> Tool:
     """One function doc as a :class:`Tool`; ``path`` locates it in the input for errors."""
     if not isinstance(doc, Mapping):
@@ -109,9 +130,7 @@ def tool_from_doc(doc: object, path: str, *, dialect: Dialect) -> Tool:
     returns = None
     key = next((k for k in _OUTPUT_KEYS if k in doc), None)
     if key is not None and dialect == "json-schema":
-        # What the tool returns (MCP's name for it): the fields later calls may reference.
-        returns = read_param(doc[key], name="result", tool=name, dialect=dialect,
-                             path=f"{path}.{key}")
+        returns = read_returns(doc[key], tool=name, path=f"{path}.{key}")
     return check_tool(Tool(name=name, description=description.strip(), params=params,
                            schema=schema, returns=returns), path=path)
 

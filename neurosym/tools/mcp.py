@@ -37,7 +37,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from ..errors import ConfigurationError, ExecutionError, RetryableError, ToolDefinitionError
-from ._docs import tool_from_doc
+from ._docs import read_returns, tool_from_doc
 from .tool import Tool
 
 __all__ = ["MCPConnection", "connect_stdio", "tool_from_mcp", "tools_from_mcp",
@@ -110,18 +110,11 @@ def tool_from_mcp(listed: Any, call: Callable[..., Any] | None = None) -> Tool:
     changes: dict[str, Any] = {}
     output = _field(listed, "output_schema", "outputSchema")
     if isinstance(output, Mapping):
-        from .jsonschema import param_from_json_schema
-        try:
-            returns = param_from_json_schema(dict(output), "result", tool=name)
-            # A result that is not an object comes wrapped as {"result": ...}, and
-            # result_value unwraps it: so is what the tool declares.
-            if returns.type == "object" and [p.name for p in returns.properties] == ["result"]:
-                returns = returns.properties[0]
-            # An object with no fields declared says nothing a later call could use.
-            if returns.type != "object" or returns.properties:
-                changes["returns"] = returns
-        except ToolDefinitionError:
-            pass    # what it returns only informs the prompt; the calls do not need it
+        # result_value unwraps a {"result": ...} wrapper, as read_returns does.
+        returns = read_returns(dict(output), tool=name, path=f"{path}.outputSchema",
+                               strict=False)
+        if returns is not None:
+            changes["returns"] = returns
     annotations = _field(listed, "annotations")
     read_only = _field(annotations, "read_only_hint", "readOnlyHint") is True
     destructive = _field(annotations, "destructive_hint", "destructiveHint")

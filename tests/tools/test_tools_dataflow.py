@@ -174,6 +174,19 @@ def test_a_result_schema_that_is_not_one_is_named() -> None:
         tools_from_openai(doc)
 
 
+@pytest.mark.parametrize("schema, kind", [
+    # MCP wraps a result that is not an object as {"result": ...}: it declares what it wraps.
+    ({"type": "object", "properties": {"result": {"type": "number"}}}, "number"),
+    ({"type": "object", "properties": {"id": {"type": "string"}}}, "object"),
+    ({"type": "object"}, None),         # no field a later call could reference
+])
+def test_a_tools_file_reads_a_result_schema_as_mcp_does(schema, kind) -> None:
+    doc = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"},
+                                             "outputSchema": schema}}]
+    returns = tools_from_openai(doc)[0].returns
+    assert (returns.type if returns is not None else None) == kind
+
+
 @pytest.mark.parametrize("atom, nested, doomed", [
     ("", False, False),                 # nothing written yet
     ("r", False, False),                # may still become r1
