@@ -531,6 +531,11 @@ class Planner:
             if outcome.stop == "tokens" and not outcome.candidates:
                 reason = (f"the plan reached max_tokens={self.budgets.max_tokens} without "
                           f"ending: ...{outcome.longest[-80:]}")
+            if outcome.stop == "loop" and not outcome.candidates:
+                reason = (f"every plan the model began repeats itself without ending: "
+                          f"...{outcome.longest[-80:]}")
+                error = error or DecodeError(reason, hint="rephrase the request, or plan "
+                                                          "with a wider search (width=8)")
             error = error or BudgetExceeded(
                 reason, hint="raise max_tokens or max_seconds, or ask for fewer steps")
             return PlanResult(ok=False, plan=None, text=outcome.longest, explanation=reason,

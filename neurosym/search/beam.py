@@ -61,10 +61,18 @@ if TYPE_CHECKING:
     from ..model.llama import Model
     from ..model.sequences import SharedPrompt
 
-__all__ = ["BeamSearch", "Candidate", "SearchEvent", "SearchOutcome", "choice_positions"]
+__all__ = ["BeamSearch", "Candidate", "SearchEvent", "SearchOutcome", "choice_positions",
+           "repeats_itself"]
 
-StopReason = Literal["complete", "exhausted", "tokens", "time"]
+StopReason = Literal["complete", "exhausted", "tokens", "time", "loop"]
 
+#: A branch whose last tokens are one stretch of at most ``_LOOP_PERIOD`` tokens written
+#: ``_LOOP_REPEATS`` times over (and at least ``_LOOP_SPAN`` tokens in all) repeats itself:
+#: a small model's loop (``"email", "email", "email", ...``), which its likelihood does not
+#: stop, since each repetition is likelier than the last.
+_LOOP_PERIOD = 16
+_LOOP_REPEATS = 3
+_LOOP_SPAN = 16
 #: Next tokens considered per branch: the model's best this many times the width.
 _CANDIDATES_PER_SLOT = 4
 #: A line that holds only a step's forced name: its next token chooses the tool.
@@ -460,8 +468,15 @@ class BeamSearch:
                 if len(branch.text) > len(longest):
                     longest = branch.text
             kept = []
+            looped = False
             for branch in beam:
-                if len(branch.tokens) >= self.max_tokens:
+                if repeats_itself(branch.tokens):
+                    # A loop never ends: dropped like a refused branch, it does not hold
+                    # back the plans that did end, as a branch the budget cut does.
+                    self._event("cut", branch.text, branch.score, "the plan repeats itself")
+                    self._release(branch)
+                    looped = True
+                elif len(branch.tokens) >= self.max_tokens:
                     self._event("cut", branch.text, branch.score, "the plan reached max_tokens")
                     if self._cut is None or branch.score > self._cut[0]:
                         self._cut = (branch.score, branch.text)
@@ -470,6 +485,8 @@ class BeamSearch:
                 else:
                     kept.append(branch)
             beam = kept
+            if looped and not beam and stop == "exhausted":
+                stop = "loop"
         else:
             stop = "complete" if finished else stop
         for branch in beam:
@@ -720,6 +737,22 @@ class BeamSearch:
         self._events.append(event)
         if self.on_event is not None:
             self.on_event(event)
+
+
+def repeats_itself(tokens: Sequence[int]) -> bool:
+    """Whether ``tokens`` end in one stretch written over and over: at most
+    ``_LOOP_PERIOD`` tokens, ``_LOOP_REPEATS`` times or more, ``_LOOP_SPAN`` tokens at
+    least. Three short list items alike (``[0, 0, 0]``) are not a loop; a value that
+    keeps writing the same item or words is."""
+    n = len(tokens)
+    for period in range(1, _LOOP_PERIOD + 1):
+        span = period * max(_LOOP_REPEATS, -(-_LOOP_SPAN // period))
+        if span > n:
+            continue
+        tail = tokens[n - span:]
+        if all(tail[i] == tail[i + period] for i in range(span - period)):
+            return True
+    return False
 
 
 def choice_positions(matcher: Any, token_bytes: Sequence[bytes], tokens: Sequence[int]

@@ -208,3 +208,19 @@ def test_no_branch_writes_a_reference_to_a_step_not_yet_written(model) -> None:
     assert not [line for line in first_lines if referring.search(line)], first_lines
     calls = [c for c in result.search.candidates if c.text.startswith("r1 = realestate")]
     assert calls and all('budget={' in c.text for c in calls)
+
+
+def test_a_branch_that_repeats_itself_is_cut_before_the_token_budget(model) -> None:
+    # BFCL multiple_10 (dev): branches list the same column over and over; they leave as
+    # soon as the stretch has come back three times, not when the budget runs out.
+    from neurosym.bench.bfcl import load_category
+    from neurosym.search import SearchEvent
+    from neurosym.tools import ToolSet
+    entry = next(e for e in load_category("multiple", 6, half="dev") if e.id == "multiple_10")
+    events: list[SearchEvent] = []
+    planner = Planner(ToolSet.from_bfcl(entry.shown_functions()), model=model, width=4)
+    result = planner.plan([dict(m) for m in entry.messages], on_event=events.append)
+    cuts = [e for e in events if isinstance(e, SearchEvent) and e.kind == "cut"]
+    assert cuts and all(e.reason == "the plan repeats itself" for e in cuts)
+    assert result.search.stop == "complete"
+    assert any(c.text.startswith("r1 = database.") for c in result.search.candidates)

@@ -69,3 +69,18 @@ def test_the_head_rule_calls_the_one_tool_an_unambiguous_request_names(model) ->
     assert {"call", "none"} <= set(result.search.heads)
     assert result.search.abstain_odds(planner.contrast_weight) is not None
     assert [step.call.tool for step in result.plan.steps] == ["set_lights"]
+
+
+@pytest.mark.parametrize("tokens, loops", [
+    ([5] * 16, True),                               # one token over and over
+    ([1, 2, 3, 4, 5] * 4, True),                    # an item and its comma, four times
+    ([9, 9] + [1, 2, 3, 4, 5, 6, 7, 8] * 3, True),  # a longer stretch, three times
+    ([7, 8] * 3, False),                            # [0, 0, 0]: three short items alike
+    ([1, 2, 3, 4, 5] * 2, False),                   # twice is not a loop
+    (list(range(40)), False),
+    ([1, 2, 3, 4, 5] * 4 + [6], False),             # the loop ended
+    ([], False),
+])
+def test_a_plan_repeats_itself_when_one_stretch_keeps_coming_back(tokens, loops) -> None:
+    from neurosym.search.beam import repeats_itself
+    assert repeats_itself(tokens) is loops
