@@ -392,6 +392,10 @@ def judge(planner: Planner, request: Any, result: PlanResult, *,
         if unconstrained is None:
             unconstrained = planner.unconstrained().plan(request, observations=observations)
         free = unconstrained.plan if unconstrained.plan is not None else None
+        if plan.steps and (free is None or not free.steps):
+            # The model would call nothing with the constraints off, and they made it call:
+            # its values are compared with the model's best plan that calls.
+            free = next((a.plan for a in unconstrained.alternatives if a.plan.steps), free)
         evidence = RequestEvidence.of(text)
         sources = _compare(plan, free, sources, tools, planner, evidence, observations)
         padded = _padding(plan, free, sources)
@@ -470,24 +474,30 @@ def _compare(plan: Plan, free: Plan | None, sources: list[ValueSource], tools: l
              planner: Planner, evidence: RequestEvidence, observations: Any) -> list[ValueSource]:
     """Mark the values where the model's unconstrained plan chose otherwise."""
     pairs = _aligned(plan, free)
-    out = []
-    for source in sources:
+    changed: dict[int, tuple[Value, str]] = {}
+    for index, source in enumerate(sources):
         other = pairs.get(source.step)
         mine = _steps(plan)[source.step].call.arg(source.param)
         theirs = other.call.arg(source.param) if other is not None else None
         if (theirs is None or mine is None or theirs == mine or isinstance(theirs, (Ref, Call))
                 or _same(mine, theirs)):
-            out.append(source)
             continue
-        proposed = _plain(theirs)
         why = _forcing(plan, source.step, source.param, theirs, tools, planner, observations)
-        if why is None:
-            # The model's own value also keeps the constraints here: the difference is
-            # the search's choice between plans, not a change the constraints forced.
+        # None: the model's own value also keeps the constraints here, so the difference
+        # is the search's choice between plans, not a change the constraints forced.
+        if why is not None:
+            changed[index] = (theirs, why)
+    # A value the solver moved into another slot (two dates swapped) does not take the
+    # request's mention of it from the slot the model gave it to.
+    kept = [s for i, s in enumerate(sources) if i not in changed]
+    out = []
+    for index, source in enumerate(sources):
+        if index not in changed:
             out.append(source)
             continue
+        theirs, why = changed[index]
         out.append(replace(source, kind="solver", proposed=render_value(theirs), constraint=why,
-                           stated=stated_for(proposed, source, sources, evidence)))
+                           stated=stated_for(_plain(theirs), source, kept, evidence)))
     return out
 
 
@@ -604,14 +614,23 @@ def _dropped(plan: Plan, free: Plan, tools: list[Tool], request: str, planner: P
     constraints forbid them: each as ``call: rules``."""
     from .plan.render import render_call
     from .solver import check_plan
-    mine: dict[str, int] = {}
-    for step in _steps(plan):
-        mine[step.call.tool] = mine.get(step.call.tool, 0) + 1
     steps = _steps(free)
+    # A call the plan makes exactly is not left out, whichever place it has in either.
+    remaining = [step.call for step in _steps(plan)]
+    made: set[int] = set()
+    for number, step in enumerate(steps):
+        if step.call in remaining:
+            remaining.remove(step.call)
+            made.add(number)
+    mine: dict[str, int] = {}
+    for call in remaining:
+        mine[call.tool] = mine.get(call.tool, 0) + 1
     sources = value_sources(free, tools, request, observations)
     seen: dict[str, int] = {}
     out = []
     for number, step in enumerate(steps):
+        if number in made:
+            continue
         tool = step.call.tool
         seen[tool] = seen.get(tool, 0) + 1
         if seen[tool] <= mine.get(tool, 0):

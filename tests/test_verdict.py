@@ -81,6 +81,31 @@ def test_a_stated_value_a_constraint_forbids_is_not_bent_silently(model: Any) ->
     assert len(bent.plan.steps) == 1  # no padding call to make the numbers fit
 
 
+@ns.tool
+def book_stay(city: str, check_in: str, check_out: str) -> dict:
+    """Book a stay in a city from the check-in date to the check-out date (YYYY-MM-DD)."""
+    return {"city": city, "check_in": check_in, "check_out": check_out}
+
+
+@pytest.mark.model
+def test_two_stated_values_swapped_by_the_solver_are_both_changes_of_the_request(
+        model: Any) -> None:
+    # Both dates occur in the request, so the swapped plan holds only stated values; what
+    # the request states is each date for the slot the model gave it, and the solver moved
+    # them. Not a silent bend: unsatisfiable by default, adjusted and listed with bend=True.
+    request = "Book a stay in Lisbon checking in on 2026-12-10 and checking out on 2026-12-03."
+    rule = ["book_stay.check_out > book_stay.check_in"]
+    refused = ns.Planner([book_stay], constraints=rule, model=model).plan(request)
+    assert refused.verdict == "unsatisfiable" and refused.plan is None
+    assert "you asked for" in refused.explanation and '"2026-12-10"' in refused.explanation
+    bent = ns.Planner([book_stay], constraints=rule, model=model, bend=True).plan(request)
+    assert bent.verdict == "adjusted"
+    # Listed as the two dates changed, or as the stay asked for left out for the rule.
+    listed = {(c.param, c.stated) for c in bent.judgement.changes}
+    assert listed == {("check_in", True), ("check_out", True)} or any(
+        'check_in="2026-12-10"' in call for call in bent.judgement.dropped)
+
+
 @pytest.mark.model
 def test_a_range_clamp_is_listed(model: Any) -> None:
     request = "Book a hotel in Rome for 35 nights for 400 euros."

@@ -99,13 +99,19 @@ def compare_intended(plan: Any, intended: tuple[str, ...]) -> dict[str, Any]:
                         for t, a in missing]}
 
 
-def _differs(plan: Any, judgement: Any, solver: bool) -> bool:
-    """Whether the plan differs from the model's own plan with the constraints off (with
-    the solver off the plan is that plan; with it on and nothing to compare with, True)."""
+def _bent_by_constraints(plan: Any, judgement: Any, solver: bool,
+                         intended: tuple[str, ...]) -> bool:
+    """Whether the constraints cost the plan a call the request asked for: the model's
+    own plan with the constraints off makes more of the intended calls than the plan
+    does (with the solver off the plan is that plan; with it on and nothing to compare
+    with, True). Where the model's own plan misses as many, the bend is its misreading."""
     if not solver:
         return False
     free = getattr(judgement, "unconstrained", None)
-    return free is None or free.text != plan.text
+    if free is None:
+        return True
+    return (len(compare_intended(free, intended)["missing"])
+            < len(compare_intended(plan, intended)["missing"]))
 
 
 def _expected(scenario: Any, mode: str) -> str | None:
@@ -152,13 +158,16 @@ def run_suite(model: Any = None) -> list[dict[str, Any]]:
                 "faithful_plan": bool(against and against["faithful"]),
                 "padded": bool(against and against["padded"]),
                 "bent": bool(against and against["bent"]),
-                # Bent where the plan differs from the model's own plan with the
-                # constraints off, yet called faithful: a bend the constraints made silently.
-                # Bent where the two agree: the model misread the request by itself.
+                # Bent where the model's own plan with the constraints off made more of
+                # the calls asked for, yet called faithful: a bend the constraints made
+                # silently. Otherwise the model misread the request by itself.
                 "silent_bend": bool(against and against["bent"] and result.verdict == "faithful"
-                                    and _differs(plan, judgement, options["solver"])),
+                                    and _bent_by_constraints(plan, judgement, options["solver"],
+                                                             scenario.intended)),
                 "misread": bool(against and against["bent"] and result.verdict == "faithful"
-                                and not _differs(plan, judgement, options["solver"])),
+                                and not _bent_by_constraints(plan, judgement,
+                                                             options["solver"],
+                                                             scenario.intended)),
                 "missing": against["missing"] if against else [],
                 "explained": (not result.ok) and bool(result.explanation),
                 "explanation": result.explanation if not result.ok else (
@@ -250,10 +259,10 @@ def _markdown(document: dict[str, Any]) -> str:
              "(the solver off). Each scenario states the calls its request asks for: an ok "
              "plan is *faithful* when it makes exactly those calls, *padded* when it adds "
              "calls of those tools, *bent* when a value or call asked for is changed or left "
-             "out. A bend is *silent* when the verdict still says faithful although the plan "
-             "differs from the model's own plan with the constraints off; *misread* counts "
-             "bent plans called faithful where the model wrote the same without the "
-             "constraints (its own mistake, e.g. two names of the request swapped). "
+             "out. A bend is *silent* when the verdict still says faithful although the "
+             "model's own plan with the constraints off makes more of the calls asked for; "
+             "*misread* counts bent plans called faithful where the model's own plan misses "
+             "as many (its own mistake, e.g. two names of the request swapped). "
              "Scenarios in "
              "English, German, French and Spanish; the verdict reads no words. "
              "*Faithful where the request fits* counts the satisfiable scenarios whose "
