@@ -144,6 +144,13 @@ def run_suite(model: Any = None) -> list[dict[str, Any]]:
             against = (compare_intended(plan, scenario.intended)
                        if plan is not None and result.ok and scenario.intended else None)
             judgement = result.judgement
+            # Bent where the model's own plan with the constraints off made more of the
+            # calls asked for, yet called faithful: a bend the constraints made silently.
+            # Otherwise the model misread the request by itself.
+            misjudged = bool(against and against["bent"] and result.verdict == "faithful")
+            by_constraints = misjudged and _bent_by_constraints(plan, judgement,
+                                                                options["solver"],
+                                                                scenario.intended)
             rows.append({
                 "scenario": scenario.name,
                 "language": getattr(scenario, "language", "en"),
@@ -158,16 +165,8 @@ def run_suite(model: Any = None) -> list[dict[str, Any]]:
                 "faithful_plan": bool(against and against["faithful"]),
                 "padded": bool(against and against["padded"]),
                 "bent": bool(against and against["bent"]),
-                # Bent where the model's own plan with the constraints off made more of
-                # the calls asked for, yet called faithful: a bend the constraints made
-                # silently. Otherwise the model misread the request by itself.
-                "silent_bend": bool(against and against["bent"] and result.verdict == "faithful"
-                                    and _bent_by_constraints(plan, judgement, options["solver"],
-                                                             scenario.intended)),
-                "misread": bool(against and against["bent"] and result.verdict == "faithful"
-                                and not _bent_by_constraints(plan, judgement,
-                                                             options["solver"],
-                                                             scenario.intended)),
+                "silent_bend": by_constraints,
+                "misread": misjudged and not by_constraints,
                 "missing": against["missing"] if against else [],
                 "explained": (not result.ok) and bool(result.explanation),
                 "explanation": result.explanation if not result.ok else (

@@ -505,7 +505,8 @@ class BeamSearch:
         lp = branch.logprobs
         weight = self.contrast_weight if self._contrasted else 0.0
         decision = branch.at_decision(self.steer == "values")
-        at_choice = branch.at_decision(True)
+        # Only the choices' scope asks where the choices are.
+        at_choice = self.scope == "choices" and branch.at_decision(True)
         steering = self._guide_weight
 
         if matcher.is_stopped():
