@@ -27,13 +27,24 @@ from typing import Any
 
 from ..tools.tool import Tool
 from .catalogue import CHAINS, DOMAINS, INTENTS, LANGUAGES, TOOLS, Chain, Intent, Slot
+from .generic import FIELDS, GENERIC_KINDS, GENERIC_TOOLS, make_generic
 
 __all__ = ["Example", "Pair", "KINDS", "generate_examples", "preference_pairs", "plan_text",
-           "render_value"]
+           "render_value", "catalogue_tool", "ALL_TOOLS"]
 
-#: Example kinds, with their share of a generated set.
-KINDS: dict[str, float] = {"single": 0.42, "pair": 0.12, "two_tools": 0.14, "chain": 0.14,
-                           "none": 0.18}
+#: Example kinds, with their share of a generated set: the hand-written catalogue's kinds
+#: take half, the procedural catalogue's (``g_``, :mod:`neurosym.tune.generic`) the other.
+KINDS: dict[str, float] = {"single": 0.2, "pair": 0.06, "two_tools": 0.07, "chain": 0.09,
+                           "none": 0.08,
+                           **{k: round(0.5 * v, 3) for k, v in GENERIC_KINDS.items()}}
+
+#: Every tool the data may show: the hand-written catalogue's and the procedural one's.
+ALL_TOOLS: dict[str, Tool] = {**TOOLS, **GENERIC_TOOLS}
+
+
+def catalogue_tool(name: str) -> Tool:
+    """The training catalogue's tool called ``name``."""
+    return ALL_TOOLS[name]
 
 #: The most tools shown with one request (the planner shows five at most).
 _MAX_SHOWN = 5
@@ -57,7 +68,7 @@ class Example:
     withheld: tuple[str, ...] = ()
 
     def tool_objects(self) -> list[Tool]:
-        return [TOOLS[name] for name in self.tools]
+        return [ALL_TOOLS[name] for name in self.tools]
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "language": self.language, "request": self.request,
@@ -105,7 +116,7 @@ def plan_text(calls: tuple[tuple[str, Mapping[str, Any]], ...]) -> str:
         return "none()"
     lines = []
     for index, (tool, args) in enumerate(calls, 1):
-        order = [p.name for p in TOOLS[tool].params]
+        order = [p.name for p in ALL_TOOLS[tool].params]
         text = ", ".join(f"{name}={render_value(args[name])}" for name in order if name in args)
         lines.append(f"r{index} = {tool}({text})")
     return "\n".join(lines)
@@ -129,17 +140,21 @@ def generate_examples(n: int, *, seed: int = 0, languages: tuple[str, ...] = LAN
         attempts += 1
         kind = rng.choices(kinds, weights)[0]
         language = rng.choice(languages)
-        made = makers[kind](rng, language)
-        if made is None:
-            continue
+        if kind in GENERIC_KINDS:
+            made, shown = make_generic(rng, kind, language, _MAX_SHOWN)
+        else:
+            made = makers[kind](rng, language)
+            if made is None:
+                continue
+            shown = ()
         request, calls, must_show, avoid = made
         key = (request, ",".join(sorted(must_show)))
         if key in seen:
             continue
         seen.add(key)
-        shown = _shown_tools(rng, must_show, avoid, extra_tools)
+        shown = shown or _shown_tools(rng, must_show, avoid, extra_tools)
         out.append(Example(kind, language, request, shown, plan_text(calls), calls,
-                           avoid if kind == "none" else ()))
+                           avoid if not calls else ()))
     return out
 
 
@@ -266,7 +281,7 @@ def preference_pairs(examples: list[Example], *, seed: int = 0, per_example: int
 
 def _mistakes(rng: random.Random, example: Example) -> Iterator[tuple[str, str]]:
     calls = example.calls
-    shown = [TOOLS[name] for name in example.tools]
+    shown = [ALL_TOOLS[name] for name in example.tools]
     if not calls:
         tool = rng.choice(shown)
         yield "call_when_none", plan_text(((tool.name, _made_up_args(rng, tool)),))
@@ -282,7 +297,8 @@ def _mistakes(rng: random.Random, example: Example) -> Iterator[tuple[str, str]]
         if other is not None:
             yield "wrong_value", plan_text(_replace(calls, index, name, other))
         strings = [k for k in literal if isinstance(args[k], str)
-                   and TOOLS[tool].param(k) is not None and TOOLS[tool].param(k).enum is None]
+                   and ALL_TOOLS[tool].param(k) is not None
+                   and ALL_TOOLS[tool].param(k).enum is None]
         if strings:
             name = rng.choice(strings)
             yield "example_value", plan_text(_replace(calls, index, name, rng.choice(_EXAMPLE_VALUES)))
@@ -298,6 +314,13 @@ def _mistakes(rng: random.Random, example: Example) -> Iterator[tuple[str, str]]
     if unused:
         tool = rng.choice(unused)
         yield "extra_tool", plan_text((*calls, (tool.name, _made_up_args(rng, tool))))
+    # Another shown tool that takes the same values: the name misread.
+    index, (tool, args) = rng.choice(list(enumerate(calls)))
+    twins = [t for t in shown if t.name != tool and set(args) <= {p.name for p in t.params}
+             and {p.name for p in t.params if p.required} <= set(args)]
+    if twins:
+        yield "wrong_tool", plan_text((*calls[:index], (rng.choice(twins).name, args),
+                                       *calls[index + 1:]))
     if len(calls) > 1 and example.kind != "chain":
         yield "missing_call", plan_text(calls[:1])
     if example.kind == "chain":
@@ -308,7 +331,7 @@ def _mistakes(rng: random.Random, example: Example) -> Iterator[tuple[str, str]]
             ((consumer, {**consumer_args, link: str(producer_value)}),))
     # An optional value the request never gave.
     for index, (tool, args) in enumerate(calls):
-        for param in TOOLS[tool].params:
+        for param in ALL_TOOLS[tool].params:
             if not param.required and param.name not in args:
                 value = _made_up_value(rng, param)
                 if value is not None:
@@ -323,6 +346,8 @@ def _replace(calls: tuple[tuple[str, Mapping[str, Any]], ...], index: int, name:
 
 
 def _slot_values(tool: str, name: str) -> tuple[Any, ...]:
+    if tool in GENERIC_TOOLS:
+        return FIELDS[name].values
     for intent in INTENTS:
         if intent.tool == tool and name in intent.slots:
             return intent.slots[name].values
@@ -333,7 +358,7 @@ def _slot_values(tool: str, name: str) -> tuple[Any, ...]:
 
 
 def _other_value(rng: random.Random, tool: str, name: str, value: Any) -> Any:
-    param = TOOLS[tool].param(name)
+    param = ALL_TOOLS[tool].param(name)
     pool = [v for v in (param.enum if param is not None and param.enum else
                         _slot_values(tool, name)) if v != value]
     if pool:

@@ -195,10 +195,10 @@ def run_recipe(folder: Path, *, model: str | Path | None = None, run: TuneRun | 
 def _bfcl_overlap(examples: Sequence[Example]) -> list[str] | None:
     """The data's overlaps with BFCL, or None when bfcl-eval is not installed."""
     from ..errors import BenchmarkError
-    from .catalogue import TOOLS
+    from .data import ALL_TOOLS
     from .overlap import benchmark_overlap
     try:
-        return benchmark_overlap(examples, TOOLS)
+        return benchmark_overlap(examples, ALL_TOOLS)
     except BenchmarkError:
         return None
 

@@ -9,7 +9,7 @@ import neurosym as ns
 from neurosym.plan import parse_plan
 from neurosym.tune import (CHAINS, LANGUAGES, TOOLS, generate_examples,
                            preference_pairs)
-from neurosym.tune.data import KINDS, plan_text
+from neurosym.tune.data import ALL_TOOLS, KINDS, plan_text
 from neurosym.tune.overlap import benchmark_overlap, read_bfcl_texts, shingles
 
 
@@ -38,13 +38,13 @@ def test_the_same_seed_gives_the_same_data() -> None:
     assert generate_examples(30, seed=3) != generate_examples(30, seed=4)
 
 
-def test_none_examples_show_no_tool_of_the_requests_domain(examples: list) -> None:
-    nones = [e for e in examples if e.kind == "none"]
-    assert nones
+def test_none_examples_show_no_tool_that_answers_the_request(examples: list) -> None:
+    nones = [e for e in examples if e.kind in ("none", "g_none")]
+    assert {e.kind for e in nones} == {"none", "g_none"}
     for example in nones:
         assert example.plan == "none()" and example.tools and example.withheld
         assert not set(example.withheld) & set(example.tools)
-    assert all(not e.withheld for e in examples if e.kind != "none")
+    assert all(not e.withheld for e in examples if e.kind not in ("none", "g_none"))
 
 
 def test_chains_reference_the_producers_result(examples: list) -> None:
@@ -99,7 +99,7 @@ def test_training_data_holds_nothing_of_bfcl() -> None:
     bench = read_bfcl_texts()
     assert len(bench.questions) > 4000 and len(bench.functions) > 1000
     data = generate_examples(3000, seed=0)
-    assert benchmark_overlap(data, TOOLS, bench=bench) == []
+    assert benchmark_overlap(data, ALL_TOOLS, bench=bench) == []
 
 
 def test_the_overlap_check_finds_a_copied_question() -> None:
@@ -134,3 +134,45 @@ def test_settings_out_of_range_are_refused(options: dict) -> None:
     from neurosym.tune import TuneSettings
     with pytest.raises(ConfigurationError):
         TuneSettings(**options)
+
+
+def test_generic_requests_state_every_value_their_plans_hold(examples: list) -> None:
+    generic = [e for e in examples if e.kind.startswith("g_") and e.calls]
+    assert {e.kind for e in generic} == {"g_single", "g_parallel", "g_two_tools"}
+    for example in generic:
+        for _, args in example.calls:
+            for value in args.values():
+                said = value if isinstance(value, str) else f"{value:g}"
+                assert said in example.request, (said, example.request)
+
+
+def test_generic_tools_are_shown_beside_their_one_word_twins(examples: list) -> None:
+    """The hard part of picking a tool: another shown tool takes the same values and
+    differs in its verb only."""
+    singles = [e for e in examples if e.kind == "g_single"]
+    with_twin = [e for e in singles
+                 if any(t != e.calls[0][0] and t.split(".")[0] == e.calls[0][0].split(".")[0]
+                        and t.endswith(e.calls[0][0].split("_", 1)[1]) for t in e.tools)]
+    assert len(with_twin) >= len(singles) // 4
+
+
+def test_generic_parallel_calls_differ_in_one_value(examples: list) -> None:
+    parallel = [e for e in examples if e.kind == "g_parallel"]
+    assert parallel
+    for example in parallel:
+        assert 2 <= len(example.calls) <= 3
+        assert len({tool for tool, _ in example.calls}) == 1
+        first = example.calls[0][1]
+        for _, args in example.calls[1:]:
+            assert args.keys() == first.keys()
+            assert sum(args[k] != first[k] for k in args) == 1
+
+
+def test_wrong_tool_pairs_swap_a_tool_for_one_taking_the_same_values(examples: list) -> None:
+    pairs = [p for p in preference_pairs(examples, seed=7, per_example=3)
+             if p.mistake == "wrong_tool"]
+    assert pairs
+    for pair in pairs:
+        chosen, rejected = parse_plan(pair.example.plan), parse_plan(pair.rejected)
+        assert [s.call.args for s in chosen.steps] == [s.call.args for s in rejected.steps]
+        assert [s.call.tool for s in chosen.steps] != [s.call.tool for s in rejected.steps]
