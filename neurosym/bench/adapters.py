@@ -102,13 +102,16 @@ def run_adapter_bench(adapter: str | Path, *, model: str | Path | None = None,
                       categories: Sequence[str] = _CATEGORIES, width: int = 4,
                       abstain_biases: Sequence[float] = (),
                       plain_biases: Sequence[float] = (),
+                      other_models: Sequence[str | Path] = (),
                       out_dir: str | Path | None = None) -> dict[str, Any]:
     """Answer the same entries with and without ``adapter``; write ``tune.json`` and
     ``tune.md`` under ``out_dir`` (default ``bench/results``). Each of
     ``abstain_biases`` adds a run with the adapter and that abstain bias (the default
     bias was fitted on the base model's odds of ``none()``); each of ``plain_biases`` a
     run with the adapter weighing plans by their plain likelihood (no contrast with the
-    empty request, whose weights were fitted on the base model) at that abstain bias."""
+    empty request, whose weights were fitted on the base model) at that abstain bias; each
+    of ``other_models`` (a path or a known model's name, such as ``gemma3-270m``) a run
+    on that model without an adapter."""
     from ..model import load_model
     from .bfcl import run_category
     from .modes import planner_answerer, resolve_model
@@ -122,14 +125,18 @@ def run_adapter_bench(adapter: str | Path, *, model: str | Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
     everyday: dict[str, Any] = {}
-    variants: list[tuple[str, Path | None, dict[str, Any]]] = [
-        ("base", None, {}), ("adapter", adapter, {}),
-        *((f"adapter, abstain bias {b:g}", adapter, {"abstain_bias": b}) for b in abstain_biases),
-        *((f"adapter, no contrast, abstain bias {b:g}", adapter, {**PLAIN, "abstain_bias": b})
-          for b in plain_biases)]
-    for label, chosen, extra in variants:
+    variants: list[tuple[str, Path, Path | None, dict[str, Any]]] = [
+        ("base", path, None, {}), ("adapter", path, adapter, {}),
+        *((f"adapter, abstain bias {b:g}", path, adapter, {"abstain_bias": b})
+          for b in abstain_biases),
+        *((f"adapter, no contrast, abstain bias {b:g}", path, adapter,
+           {**PLAIN, "abstain_bias": b}) for b in plain_biases),
+        *((f"{other.stem}, base", other, None, {})
+          for other in (resolve_model(m) for m in other_models))]
+    for label, model_path, chosen, extra in variants:
         for category in categories:
-            answer = planner_answerer(path, solver=True, width=width, adapter=chosen, **extra)
+            answer = planner_answerer(model_path, solver=True, width=width, adapter=chosen,
+                                      **extra)
             result = run_category(category, answer, limit=limit, mode=f"search{width}:{label}",
                                   half=half)  # type: ignore[arg-type]
             summary = result.summary()
@@ -138,7 +145,7 @@ def run_adapter_bench(adapter: str | Path, *, model: str | Path | None = None,
                          "well_formed": summary["well_formed_rate"],
                          "leaks": summary["leak_rate"], "mean_s": summary["latency_mean_s"],
                          "errors": summary["errors"]})
-        loaded = load_model(path, adapter=chosen)
+        loaded = load_model(model_path, adapter=chosen)
         everyday[label] = _everyday(loaded, width=width, **extra)
         rows.append({"part": "everyday", "category": "everyday (4 languages)", "half": "-",
                      "with": label, "n": everyday[label]["n"],

@@ -458,6 +458,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     tune.add_argument("--plain-bias", type=float, action="append", default=[], metavar="X",
                       help="also answer with the adapter weighing plans by their likelihood "
                            "alone (no contrast), at this abstain bias (repeatable)")
+    tune.add_argument("--other-model", action="append", default=[], metavar="MODEL",
+                      help="also answer on this model without an adapter, in the same run: a "
+                           ".gguf path or a known model's name, e.g. gemma3-270m (repeatable)")
     tune.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
                       help="where the result files go (default: bench/results)")
     subtasks = suites.add_parser("subtasks", help="the seven function-calling sub-tasks, "
@@ -617,7 +620,8 @@ def main(args: argparse.Namespace) -> int:
             from .adapters import run_adapter_bench
             run_adapter_bench(args.adapter, model=args.model, half=args.half, limit=args.limit,
                               abstain_biases=args.abstain_bias,
-                              plain_biases=args.plain_bias, out_dir=args.results_dir)
+                              plain_biases=args.plain_bias,
+                              other_models=args.other_model, out_dir=args.results_dir)
             return 0
         if args.bench_suite == "subtasks":
             from .subtasks import run_subtasks

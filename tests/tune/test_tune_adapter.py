@@ -152,6 +152,17 @@ def test_an_adapter_for_another_architecture_is_refused(trained: dict, tmp_path:
         check_adapter(trained["base"], out)
 
 
+def test_a_smollm2_adapter_is_refused_for_the_real_gemma_model(trained: dict) -> None:
+    from neurosym.model import find_model
+    from neurosym.planner import Planner
+    gemma = find_model("gemma3-270m")
+    with pytest.raises(AdapterError, match="adapts a llama model") as caught:
+        check_adapter(gemma, trained["adapter"])
+    assert "neurosym tune" in caught.value.hint
+    with pytest.raises(AdapterError):
+        Planner([], model="gemma3-270m", adapter=trained["adapter"]).plan("Hello")
+
+
 def test_the_recipe_runs_end_to_end_with_the_planners_own_mistakes(tmp_path: Path) -> None:
     """Data, supervised steps, the planner's own plans on training requests, preference
     steps and both adapter files, at the smallest size; the report says what was done."""
