@@ -75,10 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="GGUF",
-                        help="a GGUF model file (default: NEUROSYM_MODEL, ./models/, or the "
-                             "embedded SmolLM2-135M)")
-    parser.add_argument("--adapter", metavar="GGUF", default=None,
-                        help="a LoRA adapter for the model (neurosym tune writes them)")
+                        help="a GGUF model file or a known model's name (gemma3-270m) "
+                             "(default: NEUROSYM_MODEL, ./models/, or the embedded "
+                             "SmolLM2-135M)")
+    adapters = parser.add_mutually_exclusive_group()
+    adapters.add_argument("--adapter", metavar="GGUF", default="default",
+                          help="a LoRA adapter for the model (neurosym tune writes them; "
+                               "default: the one shipped for the model, if any)")
+    adapters.add_argument("--no-adapter", dest="adapter", action="store_const", const=None,
+                          help="plan with the model alone, without the shipped adapter")
     parser.add_argument("--max-tokens", type=_positive, default=256, metavar="N",
                         help="most tokens the plan may take (default 256)")
     parser.add_argument("--seed", type=int, default=None, help="seed for --sample")
@@ -165,7 +170,7 @@ def _planner(tools: Any, args: argparse.Namespace, **options: Any) -> Any:
     from .planner import Planner
     cache = resolve_prompt_cache(None, default_on=True) if getattr(args, "prompt_cache", True) else False
     return Planner(tools, constraints=list(getattr(args, "constraint", []) or []),
-                   model=args.model, adapter=getattr(args, "adapter", None),
+                   model=args.model, adapter=getattr(args, "adapter", "default"),
                    max_tokens=args.max_tokens, seed=args.seed,
                    sampling=args.sample, prompt_cache=cache, **options)
 

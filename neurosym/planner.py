@@ -68,13 +68,13 @@ DEFAULT_THRESHOLD: float | None = 8.0
 #: Where the contrast guides the beam (``neurosym.search.beam.Steer``).
 DEFAULT_STEER: Steer = "decisions"
 #: Scale of the contrast where it guides the beam (fitted with the two above).
-DEFAULT_GUIDE_WEIGHT: float | None = 1.0
+DEFAULT_GUIDE_WEIGHT: float = 1.0
 #: Scale of the contrast on the end of the plan, where ending competes with another
-#: call (None: ``contrast_weight``). Re-ranking the plans the search finished on the
+#: call. Re-ranking the plans the search finished on the
 #: 48 dev entries of ``neurosym bench search``: 22 right at 0.5, 26 from 0.75 to 1.0
 #: (docs/ARCHITECTURE.md); at 1.0 the demo's booking loses to its search alone by
 #: 0.02 nats, so the low end of that plateau.
-DEFAULT_END_WEIGHT: float | None = 0.75
+DEFAULT_END_WEIGHT: float = 0.75
 #: Which tokens the contrast weighs in a plan's weight (``neurosym.search.beam.Scope``).
 DEFAULT_CONTRAST_SCOPE: Scope = "all"
 #: Next tokens this many nats below the model's best are not considered.
@@ -111,7 +111,7 @@ class Planner:
     passes. A plan's weight is its log-probability after the request less
     ``contrast_weight`` times its log-probability after the same prompt with an empty
     request (what the model would write whatever was asked), the end of the plan's
-    log-probability there scaled by ``end_weight`` instead (None: ``contrast_weight``);
+    log-probability there scaled by ``end_weight`` instead;
     ``contrast_scope`` says which tokens the contrast weighs: ``"all"``, or ``"choices"``
     (a line's first token, a tool, each value's first token, a new step, the end);
     ``threshold`` (nats) drops
@@ -120,6 +120,12 @@ class Planner:
     ``abstain_bias`` (nats) added to its weight; ``"head"``, the odds of ``none()``
     against every call at the plan's first token, plus ``abstain_bias``, above 0
     (``abstain_bias=None``: the rule's fitted bias, ``ABSTAIN_BIASES``).
+    ``adapter`` is a LoRA adapter for the model (``neurosym tune`` writes them): by default
+    the one shipped for the model, if any (the embedded SmolLM2 has one), ``None`` for
+    none. The weights left unset (``contrast_weight``, ``guide_weight``, ``end_weight``,
+    the default rule's ``abstain_bias``) are the ones fitted for the adapter, read from
+    the JSON file beside it, else the constants fitted for the base model
+    (``DEFAULT_CONTRAST_WEIGHT``, ...).
     ``open_tools=True`` weighs every tool at a step's first token, not only the ones the
     model finds plausible after the request (off: on the dev halves it found the intended
     plan less often, 17 of 36 right against 18).
@@ -149,17 +155,17 @@ class Planner:
                  max_string_length: int = 200, retrieve: int | None = 5,
                  width: int = DEFAULT_WIDTH, abstain_bias: float | None = None,
                  abstain: str = DEFAULT_ABSTAIN,
-                 contrast_weight: float = DEFAULT_CONTRAST_WEIGHT,
+                 contrast_weight: float | None = None,
                  threshold: float | None = DEFAULT_THRESHOLD,
                  plausibility: float | None = DEFAULT_PLAUSIBILITY, canonical: bool = True,
                  nested: bool = False, steer: Steer = DEFAULT_STEER,
-                 guide_weight: float | None = DEFAULT_GUIDE_WEIGHT,
-                 end_weight: float | None = DEFAULT_END_WEIGHT,
+                 guide_weight: float | None = None,
+                 end_weight: float | None = None,
                  contrast_scope: Scope = DEFAULT_CONTRAST_SCOPE,
                  prompt_cache: Any = None, engine: Any = None, bend: bool = False,
                  potentials: Sequence[Any] = (), search: SearchFactory | None = None,
                  hooks: Sequence[Any] = (), open_tools: bool = False,
-                 adapter: str | os.PathLike[str] | None = None) -> None:
+                 adapter: str | os.PathLike[str] | None = "default") -> None:
         from ._planner_args import (check_abstain, check_budgets, check_extensions,
                                     check_satisfiable, constraint_texts, naming_removed,
                                     policy_tools)
@@ -192,9 +198,13 @@ class Planner:
         self.n_ctx = n_ctx
         self.max_string_length = max_string_length
         self._model_spec = model
-        #: A LoRA adapter for the model (``neurosym tune`` writes them); checked on load.
-        self.adapter = adapter
         self._model: Model | None = model if _is_model(model) else None  # type: ignore[assignment]
+        from .model.locate import adapter_weights, resolve_adapter
+        #: The LoRA adapter applied to the model (``neurosym tune`` writes them; checked on
+        #: load): by default the one shipped for the model, if any; a loaded model's own.
+        self.adapter = (self._model.adapter if self._model is not None
+                        else resolve_adapter(adapter, model))  # type: ignore[arg-type]
+        fitted = adapter_weights(self.adapter)
         self._grammar: SpecialisedGrammar | None = None
         self._decoder: Any = None
         self.retrieve = retrieve
@@ -205,15 +215,22 @@ class Planner:
                                           "0 the token-by-token decoder with solver retraction")
         self.width = width
         self.abstain = abstain
-        self.abstain_bias = float(ABSTAIN_BIASES[abstain] if abstain_bias is None
-                                  else abstain_bias)
-        self.contrast_weight = float(contrast_weight)
+        # Weights left unset are the ones fitted for the adapter (beside its file), else
+        # the ones fitted for the base model (the constants above).
+        if abstain_bias is None:
+            abstain_bias = (fitted.get("abstain_bias", ABSTAIN_BIASES[abstain])
+                            if abstain == DEFAULT_ABSTAIN else ABSTAIN_BIASES[abstain])
+        self.abstain_bias = float(abstain_bias)
+        self.contrast_weight = float(fitted.get("contrast_weight", DEFAULT_CONTRAST_WEIGHT)
+                                     if contrast_weight is None else contrast_weight)
         self.threshold = threshold
         self.plausibility = plausibility
         self.nested = nested
         self.steer = steer
-        self.guide_weight = guide_weight
-        self.end_weight = end_weight
+        self.guide_weight = float(fitted.get("guide_weight", DEFAULT_GUIDE_WEIGHT)
+                                  if guide_weight is None else guide_weight)
+        self.end_weight = float(fitted.get("end_weight", DEFAULT_END_WEIGHT)
+                                if end_weight is None else end_weight)
         if contrast_scope not in ("all", "choices"):
             from .errors import ConfigurationError
             raise ConfigurationError(f"contrast_scope must be 'all' or 'choices', not {contrast_scope!r}",

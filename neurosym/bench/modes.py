@@ -367,8 +367,9 @@ def free_answerer(model: str | Path | None = None, *, max_tokens: int = FREE_MAX
 def planner_answerer(model: str | Path | None = None, *, solver: bool,
                      n_threads: int | None = None, **options: Any) -> AnswerFn:
     """neurosym's Planner with or without the solver, and any other Planner ``options``
-    (the search's width, its contrast..., ``adapter``: a LoRA adapter for the model):
-    the planner modes (see ``PLANNER_MODES``).
+    (the search's width, its contrast..., ``adapter``: a LoRA adapter for the model, by
+    default the one shipped for it, as the Planner's default): the planner modes (see
+    ``PLANNER_MODES``).
 
     The model is loaded once, on the first entry, with ``n_threads`` llama.cpp threads.
     """
@@ -380,7 +381,8 @@ def planner_answerer(model: str | Path | None = None, *, solver: bool,
                              hint="the planner modes need neurosym.planner and "
                                   "neurosym.tools; run the free or peer mode meanwhile") from err
     path = resolve_model(model)
-    adapter = options.pop("adapter", None)
+    from ..model.locate import resolve_adapter
+    adapter = resolve_adapter(options.pop("adapter", "default"), path)
     server = options.pop("server", None)
     loaded: list[Any] = []
 

