@@ -109,12 +109,13 @@ class SearchEvent:
 
     ``kind`` is ``fork`` (a partial plan went on in several ways: ``reason`` lists them
     with what each adds to the weight), ``finish`` (a plan ended), ``refuse`` (a
-    potential gave a partial plan weight zero), ``cut`` (a branch ran out of tokens) or
-    ``choose`` (the verdict: the plan chosen, with its weight). ``text`` is the partial
-    plan's text.
+    potential gave a partial plan weight zero), ``cut`` (a branch ran out of tokens),
+    ``reopen`` (every call the search held was refused: it starts again, weighing each
+    tool at each step) or ``choose`` (the verdict: the plan chosen, with its weight).
+    ``text`` is the partial plan's text.
     """
 
-    kind: Literal["fork", "finish", "refuse", "cut", "choose"]
+    kind: Literal["fork", "finish", "refuse", "cut", "reopen", "choose"]
     text: str
     score: float
     reason: str = ""
@@ -282,6 +283,7 @@ class BeamSearch:
                               hint="width=1 is greedy decoding")
         self._events = []
         self._mask_seconds = 0.0
+        self._opening = False
         self._cut: tuple[float, str] | None = None
         self._refusals: list[Refusal] = []
         self._t0 = time.perf_counter()
@@ -318,7 +320,20 @@ class BeamSearch:
             prompt_seconds = time.perf_counter() - self._t0
             heads = self._heads(root)
             early = [c for c in (self._score_fixed(root, text) for text in self.always) if c]
+            # The root as it is now, should the search have to start again.
+            spare = None if self.open_tools else root.fork(
+                shared.start(root.seq),
+                shared.start(root.contrast_seq) if root.contrast_seq >= 0 else -1)
             finished, stop, longest = self._loop([root], early)
+            if spare is not None and self._reopens(finished, stop):
+                # The calls the model was sure of were all refused, and the plausible
+                # tools it did not try were never weighed: make it choose again among all.
+                self._event("reopen", "", 0.0, "every call the search held was refused; "
+                            "each tool is weighed at each step")
+                self._opening = True
+                finished, stop, longest = self._loop([spare], finished)
+            elif spare is not None:
+                self._release(spare)
         finished.sort(key=lambda c: -c.score)
         return SearchOutcome(candidates=tuple(finished), events=tuple(self._events), stop=stop,
                              prompt_tokens=len(prompt), reused_tokens=len(prompt) - shared.evaluated,
@@ -493,6 +508,12 @@ class BeamSearch:
             self._release(branch)
         return finished, stop, longest
 
+    def _reopens(self, finished: Sequence[Candidate], stop: StopReason) -> bool:
+        """Whether the search should start again with every tool open: it ran to its end,
+        a potential refused a partial plan, and no plan but the ``always`` ones ended."""
+        return (stop in ("complete", "exhausted") and bool(self._refusals)
+                and all(c.text in self.always for c in finished))
+
     def _bound(self, branch: _Branch, token: int) -> float:
         if self.steer == "all":
             return branch.score + branch.gain(token, self.contrast_weight if self._contrasted else 0.0)
@@ -538,7 +559,7 @@ class BeamSearch:
         if n_allowed == 0:
             return out
         scores = np.where(allowed, lp, -np.inf)
-        opening = self.open_tools and branch.at_tool()
+        opening = (self.open_tools or self._opening) and branch.at_tool()
         take = n_allowed if opening else min(n_allowed, self.width * _CANDIDATES_PER_SLOT)
         top = (np.argpartition(-scores, take - 1)[:take] if take < n_allowed
                else np.flatnonzero(allowed))

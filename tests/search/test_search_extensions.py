@@ -97,6 +97,38 @@ def test_a_hard_potential_holds_in_the_search_and_in_the_final_check(model, home
             assert "read only" in result.explanation
 
 
+class NoTool:
+    """Hard: no call of ``tool``."""
+
+    def __init__(self, tool: str) -> None:
+        self.name = f"no {tool}"
+        self.tool = tool
+
+    def refuse(self, partial: PartialPlan) -> Refusal | None:
+        called = {s.call.tool for s in partial.steps} | {partial.tool}
+        return Refusal(self.name, f"{self.tool} may not run") if self.tool in called else None
+
+
+def test_when_every_call_the_search_held_is_refused_it_weighs_every_tool(model,
+                                                                         home_tools) -> None:
+    """A beam that keeps only the model's first choice (a tiny plausibility) holds one
+    branch, set_lights, which the potential refuses: the search starts again, each tool
+    weighed at each step, rather than leave ``none()`` as the only plan."""
+    narrow = {"plausibility": 0.01, **CALLING}
+    result = Planner(home_tools, model=model, potentials=[NoTool("set_lights")],
+                     **narrow).plan(LIGHTS_REQUEST)
+    kinds = [e.kind for e in result.search.events]
+    assert "reopen" in kinds
+    assert kinds.index("refuse") < kinds.index("reopen")
+    calls = [c.text for c in result.search.candidates if c.text != "none()"]
+    assert calls and not any("set_lights" in text for text in calls)
+    opened = Planner(home_tools, model=model, potentials=[NoTool("set_lights")],
+                     open_tools=True, **narrow).plan(LIGHTS_REQUEST)
+    assert "reopen" not in [e.kind for e in opened.search.events]
+    free = Planner(home_tools, model=model, **narrow).plan(LIGHTS_REQUEST)
+    assert "reopen" not in [e.kind for e in free.search.events]
+
+
 def test_given_plans_are_weighed_by_the_model_exactly(model, home_tools) -> None:
     planner = Planner(home_tools, model=model, **CALLING,
                       search=GivenPlans([LIGHTS, TRANSLATE]))
