@@ -121,7 +121,7 @@ class Planner:
     against every call at the plan's first token, plus ``abstain_bias``, above 0
     (``abstain_bias=None``: the rule's fitted bias, ``ABSTAIN_BIASES``).
     ``adapter`` is a LoRA adapter for the model (``neurosym tune`` writes them): by default
-    the one shipped for the model, if any (the embedded SmolLM2 has one), ``None`` for
+    the one shipped for the model, if any (``neurosym/model/adapters/``), ``None`` for
     none. The weights left unset (``contrast_weight``, ``guide_weight``, ``end_weight``,
     the default rule's ``abstain_bias``) are the ones fitted for the adapter, read from
     the JSON file beside it, else the constants fitted for the base model
