@@ -70,7 +70,9 @@ def test_llama_cpp_with_the_adapter_agrees_with_the_trained_network(trained: dic
             with net.disable_adapter():
                 before = float(sequence_logprob(net, encoded))
         tokens = len(encoded.ids) - encoded.start
-        assert tuned - before > 0.5 * tokens        # the adapter made the plan far likelier
+        # The adapter moved the plan five times further than the agreement allowed below,
+        # so llama.cpp agreeing with the network cannot be llama.cpp ignoring the adapter.
+        assert tuned - before > 5 * 0.05 * tokens
         assert abs(_llama_logprob(plain, encoded) - before) < 0.05 * tokens
         assert abs(_llama_logprob(adapted, encoded) - tuned) < 0.05 * tokens
 
