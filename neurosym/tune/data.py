@@ -30,7 +30,7 @@ from .catalogue import CHAINS, DOMAINS, INTENTS, LANGUAGES, TOOLS, Chain, Intent
 from .generic import FIELDS, GENERIC_KINDS, GENERIC_TOOLS, make_generic
 
 __all__ = ["Example", "Pair", "KINDS", "generate_examples", "preference_pairs", "plan_text",
-           "render_value", "catalogue_tool", "ALL_TOOLS"]
+           "render_value", "ALL_TOOLS"]
 
 #: Example kinds, with their share of a generated set: the hand-written catalogue's kinds
 #: take half, the procedural catalogue's (``g_``, :mod:`neurosym.tune.generic`) the other.
@@ -40,11 +40,6 @@ KINDS: dict[str, float] = {"single": 0.2, "pair": 0.06, "two_tools": 0.07, "chai
 
 #: Every tool the data may show: the hand-written catalogue's and the procedural one's.
 ALL_TOOLS: dict[str, Tool] = {**TOOLS, **GENERIC_TOOLS}
-
-
-def catalogue_tool(name: str) -> Tool:
-    """The training catalogue's tool called ``name``."""
-    return ALL_TOOLS[name]
 
 #: The most tools shown with one request (the planner shows five at most).
 _MAX_SHOWN = 5

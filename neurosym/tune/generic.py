@@ -26,7 +26,7 @@ from typing import Any
 from ..tools.tool import Param, Tool
 
 __all__ = ["Field", "Subject", "FIELDS", "SUBJECTS", "VERBS", "GENERIC_TOOLS", "GENERIC_KINDS",
-           "make_generic", "field_values"]
+           "make_generic"]
 
 
 @dataclass(frozen=True)
@@ -230,14 +230,14 @@ _FRAMES: dict[str, tuple[str, ...]] = {
     "en": ("{Verb} {noun} {with} {args}.", "Please {verb} {noun}, {args}.",
            "Can you {verb} {noun} {with} {args}?", "I need to {verb} {noun}: {args}."),
     "de": ("{Verb} {noun} {with} {args}.", "Bitte {verb} {noun} {with} {args}.",
-           "Kannst du {noun} {with} {args} {verb_end}?"),
+           "Kannst du {noun} {with} {args} {verb_inf}?"),
     "fr": ("{Verb} {noun} {with} {args}.", "Merci de {verb_inf} {noun} : {args}.",
            "Peux-tu {verb_inf} {noun} {with} {args} ?"),
     "es": ("{Verb} {noun} {with} {args}.", "Por favor, {verb} {noun}: {args}.",
            "¿Puedes {verb_inf} {noun} {with} {args}?"),
 }
-#: Forms the frames need beyond the imperative (German's verb at the end, the French and
-#: Spanish infinitive), each verb's in each language.
+#: The infinitive the frames need beside the imperative (German's verb at the end, the
+#: French and Spanish after a modal), each verb's in each language.
 _INFINITIVE: dict[str, Mapping[str, str]] = {
     "de": {"estimate": "schätzen", "record": "erfassen", "forecast": "prognostizieren",
            "list": "auflisten", "cancel": "stornieren", "order": "bestellen",
@@ -249,11 +249,6 @@ _INFINITIVE: dict[str, Mapping[str, str]] = {
            "list": "listar", "cancel": "cancelar", "order": "pedir",
            "convert": "convertir", "check": "comprobar"},
 }
-
-
-def field_values(field_key: str) -> tuple[Any, ...]:
-    """The values requests state for a field (for rejected plans' other values)."""
-    return FIELDS[field_key].values
 
 
 def _say(value: Any) -> str:
@@ -275,7 +270,6 @@ def _sentence(rng: random.Random, subject: Subject, verb: str, values: Mapping[s
     imperative = VERBS[verb][language]
     text = frame.format(Verb=imperative[0].upper() + imperative[1:], verb=imperative,
                         verb_inf=_INFINITIVE.get(language, {}).get(verb, imperative),
-                        verb_end=_INFINITIVE.get(language, {}).get(verb, imperative),
                         noun=subject.nouns[language], args=_args_text(values, language),
                         **{"with": _WITH[language]})
     return text
